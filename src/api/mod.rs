@@ -1,0 +1,155 @@
+//! The binding layer: the only module that knows about wasm-bindgen and JavaScript. It converts
+//! options and errors at the boundary and hands out an opaque [`Engine`] handle; the pixels stay in
+//! linear memory and JavaScript reads them through a view (see [`Engine::render_frame`]).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{EngineError, ErrorCode};
+use crate::job::Job;
+use crate::options::{limits, RenderOptions};
+
+// Re-exported so the linker keeps wasm-bindgen-rayon's `initThreadPool` export.
+#[cfg(feature = "threads")]
+#[allow(unused_imports)]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Errors cross to JavaScript as plain `{code, message}` objects (structured-clone safe).
+#[derive(Serialize)]
+struct JsErrorData<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+fn to_js(err: EngineError) -> JsValue {
+    let data = JsErrorData { code: err.code.as_str(), message: &err.message };
+    serde_wasm_bindgen::to_value(&data).unwrap_or_else(|_| JsValue::from_str(&err.to_string()))
+}
+
+fn options_from_js(options: JsValue) -> Result<RenderOptions, EngineError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(RenderOptions::default());
+    }
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| EngineError::new(ErrorCode::InvalidOption, format!("options: {e}")))
+}
+
+/// An opaque handle on one generation job.
+#[wasm_bindgen]
+pub struct Engine {
+    job: Job,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Validates options, decodes the image and prepares the renderer.
+    /// Throws `{code, message}` on bad input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8], options: JsValue) -> Result<Engine, JsValue> {
+        let options = options_from_js(options).map_err(to_js)?;
+        Job::new(bytes, &options).map(|job| Engine { job }).map_err(to_js)
+    }
+
+    /// The resolved plan: `{format, width, height, fps, frames, duration, seed, sourceWidth, …}`.
+    pub fn plan(&self) -> Result<JsValue, JsValue> {
+        serde_wasm_bindgen::to_value(self.job.plan())
+            .map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string())))
+    }
+
+    /// Renders frame `index` into the engine's frame buffer and returns the buffer's address in
+    /// linear memory (`width * height * 4` RGBA bytes). The bytes are valid until the next call;
+    /// JavaScript reads them through a fresh view on `memory().buffer` (which may be shared).
+    #[wasm_bindgen(js_name = renderFrame)]
+    pub fn render_frame(&mut self, index: u32) -> Result<usize, JsValue> {
+        self.job.render_frame(index).map(|pixels| pixels.as_ptr() as usize).map_err(to_js)
+    }
+
+    /// Renders frame `index` and returns it as an AVI chunk (a JPEG), copied out of linear memory.
+    #[wasm_bindgen(js_name = aviChunk)]
+    pub fn avi_chunk(&mut self, index: u32) -> Result<Vec<u8>, JsValue> {
+        self.job.avi_chunk(index).map_err(to_js)
+    }
+
+    /// The AVI header, after every chunk has been taken.
+    #[wasm_bindgen(js_name = aviHeader)]
+    pub fn avi_header(&self) -> Result<Vec<u8>, JsValue> {
+        self.job.avi_header().map_err(to_js)
+    }
+
+    /// The AVI index that ends the file.
+    #[wasm_bindgen(js_name = aviIndex)]
+    pub fn avi_index(&self) -> Result<Vec<u8>, JsValue> {
+        self.job.avi_index().map_err(to_js)
+    }
+}
+
+/// The module's linear memory, so JavaScript can view frames without copying them first.
+/// (Not named `memory`: that name is taken by the module's own memory export.)
+#[wasm_bindgen(js_name = linearMemory)]
+pub fn linear_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
+
+/// Threads rayon really uses (1 until `initThreadPool` has run, or in the single-threaded build).
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Whether this build was compiled with wasm SIMD (simd128).
+#[wasm_bindgen(js_name = isSimdBuild)]
+pub fn is_simd_build() -> bool {
+    cfg!(target_feature = "simd128")
+}
+
+/// Whether this is the threaded build (shared memory, atomics).
+#[wasm_bindgen(js_name = isThreadedBuild)]
+pub fn is_threaded_build() -> bool {
+    cfg!(feature = "threads")
+}
+
+/// Bounds and defaults, for `capabilities()`.
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Limits {
+        max_duration: f64,
+        min_fps: u32,
+        max_fps: u32,
+        min_side: u32,
+        max_side: u32,
+        max_input_bytes: usize,
+        default_duration: f64,
+        default_fps: u32,
+        default_resolution: String,
+        quantum_precision: u32,
+        resonance_depth: u32,
+    }
+    let l = Limits {
+        max_duration: limits::MAX_DURATION,
+        min_fps: limits::MIN_FPS,
+        max_fps: limits::MAX_FPS,
+        min_side: limits::MIN_SIDE,
+        max_side: limits::MAX_SIDE,
+        max_input_bytes: limits::MAX_INPUT_BYTES,
+        default_duration: limits::DEFAULT_DURATION,
+        default_fps: limits::DEFAULT_FPS,
+        default_resolution: format!("{0}x{0}", limits::DEFAULT_SIZE),
+        quantum_precision: limits::DEFAULT_PRECISION,
+        resonance_depth: limits::DEFAULT_DEPTH,
+    };
+    serde_wasm_bindgen::to_value(&l).map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string())))
+}

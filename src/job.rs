@@ -1,0 +1,127 @@
+//! One generation job: options validated, image decoded, frames rendered on demand, and — for
+//! AVI — each frame encoded to a JPEG chunk as soon as it is rendered. This is the pull API the
+//! worker drives frame by frame, so it can yield, report progress and stop between frames.
+
+use crate::decode::decode;
+use crate::encode::avi::AviWriter;
+use crate::encode::jpeg::JpegFrameEncoder;
+use crate::error::{EngineError, ErrorCode, Result};
+use crate::options::{Format, RenderOptions};
+use crate::plan::RenderPlan;
+use crate::render::Renderer;
+
+/// A video being generated.
+#[derive(Debug)]
+pub struct Job {
+    plan: RenderPlan,
+    renderer: Renderer,
+    avi: Option<(AviWriter, JpegFrameEncoder)>,
+    /// The frame currently in the renderer's buffer, so an AVI chunk of a frame just rendered for
+    /// preview is not rendered twice.
+    rendered: Option<u32>,
+}
+
+impl Job {
+    /// Validates `options` (first, so a bad option is reported without decoding), decodes `bytes`
+    /// and prepares the renderer.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION`, `UNSUPPORTED_FORMAT`, `IMAGE_TOO_LARGE` or `CORRUPT_IMAGE`.
+    pub fn new(bytes: &[u8], options: &RenderOptions) -> Result<Self> {
+        let valid = options.validate()?;
+        let image = decode(bytes)?;
+        let plan = RenderPlan::new(&valid, image.width(), image.height());
+        let renderer = Renderer::new(image, plan.width, plan.height, plan.frames, plan.seed);
+        let avi = (plan.format == Format::Avi).then(|| {
+            (
+                AviWriter::new(plan.width, plan.height, plan.fps),
+                JpegFrameEncoder::new(JpegFrameEncoder::DEFAULT_QUALITY),
+            )
+        });
+        Ok(Job { plan, renderer, avi, rendered: None })
+    }
+
+    /// What this job will produce.
+    pub fn plan(&self) -> &RenderPlan {
+        &self.plan
+    }
+
+    /// Renders frame `index` and returns its RGBA pixels, valid until the next render.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` when `index` is out of range.
+    pub fn render_frame(&mut self, index: u32) -> Result<&[u8]> {
+        if self.rendered != Some(index) {
+            self.rendered = None;
+            self.renderer.render(index)?;
+            self.rendered = Some(index);
+        }
+        Ok(self.renderer.buffer())
+    }
+
+    /// Renders frame `index` (unless it is already the current frame), encodes it as JPEG and
+    /// returns it as an AVI `00dc` chunk.
+    /// Frames must be requested in order 0, 1, 2, …
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` if this job is not an AVI job or frames are out of order;
+    /// `ENCODER_ERROR` if encoding fails or the file would pass 4 GiB.
+    pub fn avi_chunk(&mut self, index: u32) -> Result<Vec<u8>> {
+        let (writer, _) = self.avi.as_ref().ok_or_else(not_avi)?;
+        if index != writer.frames() {
+            return Err(EngineError::new(
+                ErrorCode::InvalidOption,
+                format!("AVI frames must come in order: expected frame {}, got {index}", writer.frames()),
+            ));
+        }
+        let (width, height) = (self.plan.width, self.plan.height);
+        self.render_frame(index)?;
+        let pixels = self.renderer.buffer();
+        let (writer, jpeg) = self.avi.as_mut().ok_or_else(not_avi)?;
+        let data = jpeg.encode_rgba(pixels, width, height)?;
+        writer.chunk(&data)
+    }
+
+    /// The AVI header, once every frame's chunk has been taken.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` if this is not an AVI job or frames are missing.
+    pub fn avi_header(&self) -> Result<Vec<u8>> {
+        let (writer, _) = self.avi.as_ref().ok_or_else(not_avi)?;
+        if writer.frames() != self.plan.frames {
+            return Err(EngineError::new(
+                ErrorCode::InvalidOption,
+                format!("the AVI has {} of its {} frames", writer.frames(), self.plan.frames),
+            ));
+        }
+        Ok(writer.header())
+    }
+
+    /// The AVI index that ends the file.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` if this is not an AVI job.
+    pub fn avi_index(&self) -> Result<Vec<u8>> {
+        Ok(self.avi.as_ref().ok_or_else(not_avi)?.0.index())
+    }
+
+    /// Writes a whole AVI into memory: a convenience for native use and tests (the browser
+    /// streams the chunks instead).
+    ///
+    /// # Errors
+    /// As [`Job::avi_chunk`].
+    pub fn write_avi(&mut self) -> Result<Vec<u8>> {
+        let mut chunks = Vec::new();
+        for i in 0..self.plan.frames {
+            chunks.push(self.avi_chunk(i)?);
+        }
+        let mut file = self.avi_header()?;
+        chunks.iter().for_each(|c| file.extend_from_slice(c));
+        file.extend_from_slice(&self.avi_index()?);
+        Ok(file)
+    }
+}
+
+fn not_avi() -> EngineError {
+    EngineError::new(ErrorCode::InvalidOption, "this job's `format` is not \"avi\"")
+}

@@ -1,0 +1,262 @@
+//! The user's options as they arrive (from JavaScript or a test), with their defaults and bounds.
+//!
+//! Every field is optional; [`RenderOptions::validate`] is the authority on what is allowed and
+//! turns the raw options into [`ValidOptions`] with every default applied. The JavaScript layer
+//! documents the same defaults but never applies them itself: defaults live here only.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{EngineError, Result};
+
+/// Output container (and with it the codec family).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// MP4 with H.264 (AV1 where H.264 cannot be encoded), encoded by WebCodecs.
+    #[default]
+    Mp4,
+    /// WebM with VP9 (VP8 as fallback), encoded by WebCodecs.
+    Webm,
+    /// AVI (RIFF) with Motion-JPEG frames, encoded here in Rust.
+    Avi,
+}
+
+impl Format {
+    /// The lowercase name used in options and metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Mp4 => "mp4",
+            Format::Webm => "webm",
+            Format::Avi => "avi",
+        }
+    }
+}
+
+/// An output size in pixels. Parsed from `"WxH"` or given as `{width, height}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ResolutionRepr")]
+pub struct Resolution {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ResolutionRepr {
+    Text(String),
+    Size { width: f64, height: f64 },
+}
+
+impl TryFrom<ResolutionRepr> for Resolution {
+    type Error = String;
+
+    fn try_from(repr: ResolutionRepr) -> Result<Self, String> {
+        match repr {
+            ResolutionRepr::Text(text) => text.parse(),
+            ResolutionRepr::Size { width, height } => {
+                let int = |v: f64, name: &str| {
+                    if v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&v) {
+                        Ok(v as u32)
+                    } else {
+                        Err(format!("{name} must be a whole number of pixels, got {v}"))
+                    }
+                };
+                Ok(Resolution { width: int(width, "width")?, height: int(height, "height")? })
+            }
+        }
+    }
+}
+
+impl FromStr for Resolution {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("expected \"WIDTHxHEIGHT\" such as \"1024x1024\", got {text:?}");
+        let (w, h) = text.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+        let width = w.trim().parse().map_err(|_| bad())?;
+        let height = h.trim().parse().map_err(|_| bad())?;
+        Ok(Resolution { width, height })
+    }
+}
+
+impl fmt::Display for Resolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// Bounds and defaults, shared by validation, docs and `capabilities()`.
+pub mod limits {
+    /// Default video length in seconds.
+    pub const DEFAULT_DURATION: f64 = 4.0;
+    /// Longest video in seconds.
+    pub const MAX_DURATION: f64 = 30.0;
+    /// Default frame rate.
+    pub const DEFAULT_FPS: u32 = 24;
+    /// Frame rate bounds, inclusive.
+    pub const MIN_FPS: u32 = 1;
+    /// Frame rate bounds, inclusive.
+    pub const MAX_FPS: u32 = 60;
+    /// Default output size.
+    pub const DEFAULT_SIZE: u32 = 1024;
+    /// Smallest output side in pixels.
+    pub const MIN_SIDE: u32 = 16;
+    /// Largest output side in pixels.
+    pub const MAX_SIDE: u32 = 2048;
+    /// Largest input file in bytes (50 MB, as the server design allowed).
+    pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
+    /// Largest decoded image side; bigger declared images are refused before allocation.
+    pub const MAX_IMAGE_SIDE: u32 = 16384;
+    /// Largest decoded allocation in bytes.
+    pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+    /// Default "quantum precision" (analysis length), reported in metadata.
+    pub const DEFAULT_PRECISION: u32 = 512;
+    /// Default "resonance depth" (number of oscillation modes), reported in metadata.
+    pub const DEFAULT_DEPTH: u32 = 8;
+}
+
+/// Raw options. Unknown fields are an error, so a typo never silently falls back to a default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RenderOptions {
+    /// Container: `mp4` (default), `webm` or `avi`.
+    pub format: Option<Format>,
+    /// Seconds, `0 < duration <= 30`; default 4.
+    pub duration: Option<f64>,
+    /// Frames per second, whole number 1–60; default 24.
+    pub fps: Option<f64>,
+    /// Output size, even sides 16–2048; default 1024x1024.
+    pub resolution: Option<Resolution>,
+    /// Seed for every random choice (the camera's direction); default 0. Same seed, same video.
+    pub seed: Option<f64>,
+}
+
+/// Options after validation, every default applied.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidOptions {
+    /// Container.
+    pub format: Format,
+    /// Seconds.
+    pub duration: f64,
+    /// Frames per second.
+    pub fps: u32,
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Number of frames: `round(duration * fps)`, at least 1.
+    pub frames: u32,
+}
+
+impl RenderOptions {
+    /// Checks every field and applies defaults.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` naming the first offending field and its allowed range.
+    pub fn validate(&self) -> Result<ValidOptions> {
+        use limits::*;
+        let duration = self.duration.unwrap_or(DEFAULT_DURATION);
+        if !(duration.is_finite() && duration > 0.0 && duration <= MAX_DURATION) {
+            return Err(EngineError::invalid_option(
+                "duration",
+                format!("must be seconds in (0, {MAX_DURATION}], got {duration}"),
+            ));
+        }
+        let fps = self.fps.unwrap_or(DEFAULT_FPS as f64);
+        if !(fps.fract() == 0.0 && (MIN_FPS as f64..=MAX_FPS as f64).contains(&fps)) {
+            return Err(EngineError::invalid_option(
+                "fps",
+                format!("must be a whole number from {MIN_FPS} to {MAX_FPS}, got {fps}"),
+            ));
+        }
+        let fps = fps as u32;
+        let Resolution { width, height } =
+            self.resolution.unwrap_or(Resolution { width: DEFAULT_SIZE, height: DEFAULT_SIZE });
+        for (name, side) in [("width", width), ("height", height)] {
+            if !(MIN_SIDE..=MAX_SIDE).contains(&side) || side % 2 != 0 {
+                return Err(EngineError::invalid_option(
+                    "resolution",
+                    format!(
+                        "{name} must be an even number of pixels from {MIN_SIDE} to {MAX_SIDE}, got {width}x{height}"
+                    ),
+                ));
+            }
+        }
+        let seed = self.seed.unwrap_or(0.0);
+        if !(seed.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&seed)) {
+            return Err(EngineError::invalid_option(
+                "seed",
+                format!("must be a whole number from 0 to 2^53-1, got {seed}"),
+            ));
+        }
+        let frames = ((duration * fps as f64).round() as u32).max(1);
+        Ok(ValidOptions {
+            format: self.format.unwrap_or_default(),
+            duration,
+            fps,
+            width,
+            height,
+            seed: seed as u64,
+            frames,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn field_error(options: RenderOptions) -> String {
+        let err = options.validate().expect_err("options should be refused");
+        assert_eq!(err.code, ErrorCode::InvalidOption);
+        err.message
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let v = RenderOptions::default().validate().expect("defaults are valid");
+        assert_eq!(v.format, Format::Mp4);
+        assert_eq!((v.duration, v.fps, v.width, v.height, v.seed), (4.0, 24, 1024, 1024, 0));
+        assert_eq!(v.frames, 96);
+    }
+
+    #[test]
+    fn resolution_parses_both_spellings() {
+        assert_eq!("640x480".parse::<Resolution>(), Ok(Resolution { width: 640, height: 480 }));
+        assert_eq!(" 32X16 ".parse::<Resolution>(), Ok(Resolution { width: 32, height: 16 }));
+        assert!("640*480".parse::<Resolution>().is_err());
+        assert!("x480".parse::<Resolution>().is_err());
+    }
+
+    #[test]
+    fn out_of_range_fields_are_named() {
+        let res = |w, h| Some(Resolution { width: w, height: h });
+        assert!(field_error(RenderOptions { duration: Some(0.0), ..Default::default() }).contains("`duration`"));
+        assert!(field_error(RenderOptions { duration: Some(30.5), ..Default::default() }).contains("`duration`"));
+        assert!(field_error(RenderOptions { duration: Some(f64::NAN), ..Default::default() }).contains("`duration`"));
+        assert!(field_error(RenderOptions { fps: Some(0.0), ..Default::default() }).contains("`fps`"));
+        assert!(field_error(RenderOptions { fps: Some(61.0), ..Default::default() }).contains("`fps`"));
+        assert!(field_error(RenderOptions { fps: Some(23.976), ..Default::default() }).contains("`fps`"));
+        assert!(field_error(RenderOptions { resolution: res(2050, 1024), ..Default::default() }).contains("2048"));
+        assert!(field_error(RenderOptions { resolution: res(8, 8), ..Default::default() }).contains("`resolution`"));
+        assert!(field_error(RenderOptions { resolution: res(101, 100), ..Default::default() }).contains("even"));
+        assert!(field_error(RenderOptions { seed: Some(-1.0), ..Default::default() }).contains("`seed`"));
+    }
+
+    #[test]
+    fn frame_count_is_rounded_duration_times_fps() {
+        let v = RenderOptions { duration: Some(30.0), fps: Some(60.0), ..Default::default() }.validate();
+        assert_eq!(v.map(|v| v.frames), Ok(1800));
+        let v = RenderOptions { duration: Some(0.01), fps: Some(1.0), ..Default::default() }.validate();
+        assert_eq!(v.map(|v| v.frames), Ok(1), "a tiny duration still makes one frame");
+    }
+}

@@ -1,0 +1,58 @@
+//! A render plan: validated options resolved against a decoded image. It is what a job reports
+//! before it renders anything (frame count, sizes), and what metadata is built from.
+
+use serde::Serialize;
+
+use crate::options::{limits, Format, ValidOptions};
+
+/// Everything a job will do, decided before the first frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderPlan {
+    /// Container.
+    pub format: Format,
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// Number of frames.
+    pub frames: u32,
+    /// Video length in seconds: `frames / fps`.
+    pub duration: f64,
+    /// Seed of the random choices.
+    pub seed: u64,
+    /// Decoded source width.
+    pub source_width: u32,
+    /// Decoded source height.
+    pub source_height: u32,
+    /// Analysis length ("quantum precision"), reported in metadata.
+    pub quantum_precision: u32,
+    /// Number of oscillation modes ("resonance depth"), reported in metadata.
+    pub resonance_depth: u32,
+}
+
+impl RenderPlan {
+    /// Resolves `options` for a `source_width x source_height` image.
+    pub fn new(options: &ValidOptions, source_width: u32, source_height: u32) -> Self {
+        RenderPlan {
+            format: options.format,
+            width: options.width,
+            height: options.height,
+            fps: options.fps,
+            frames: options.frames,
+            duration: f64::from(options.frames) / f64::from(options.fps),
+            seed: options.seed,
+            source_width,
+            source_height,
+            quantum_precision: limits::DEFAULT_PRECISION,
+            resonance_depth: limits::DEFAULT_DEPTH,
+        }
+    }
+
+    /// Presentation time of frame `index` in microseconds, rounded (WebCodecs' time unit).
+    pub fn timestamp_us(&self, index: u32) -> i64 {
+        (f64::from(index) * 1e6 / f64::from(self.fps)).round() as i64
+    }
+}

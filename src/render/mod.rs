@@ -1,0 +1,11 @@
+//! Frame rendering: frame `i` of `N` is computed on demand into a reused buffer.
+//!
+//! - [`camera`] — the eased zoom-and-pan path: which part of the source each frame shows;
+//! - [`resample`] — the separable filter that maps that view onto the output pixels;
+//! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
+
+pub mod camera;
+pub mod frame;
+pub mod resample;
+
+pub use frame::Renderer;

@@ -1,0 +1,129 @@
+// @ts-check
+/** The demo page: wires the form to the public API. Everything heavy happens in the engine's worker. */
+import css from './style.css';
+import { capabilities, generateVideo } from '../lib/index.js';
+
+// A constructed stylesheet: no inline <style>, so a strict Content-Security-Policy can hold.
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(css);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
+const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
+const ui = {
+  image: $('image'), drop: $('drop'), dropText: $('drop-text'), thumb: $('thumb'),
+  format: $('format'), duration: $('duration'), fps: $('fps'), resolution: $('resolution'),
+  generate: $('generate'), cancel: $('cancel'), progress: $('progress'), progressText: $('progress-text'),
+  error: $('error'), preview: $('preview'), result: $('result'), video: $('video'),
+  download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
+};
+
+/** @type {File | null} */
+let file = null;
+/** @type {AbortController | null} */
+let controller = null;
+/** @type {string | null} */
+let videoUrl = null;
+
+const STAGES = { decode: 'Decoding image', render: 'Rendering frames', encode: 'Finishing encode', mux: 'Writing file', hash: 'Hashing' };
+
+/** @param {File | null | undefined} picked */
+function pick(picked) {
+  if (!picked) return;
+  file = picked;
+  hideError();
+  ui.thumb.src = URL.createObjectURL(picked);
+  ui.thumb.hidden = false;
+  ui.dropText.innerHTML = `<strong>${escapeHtml(picked.name)}</strong><br><small>${(picked.size / 1024).toFixed(0)} KB · click or drop to change</small>`;
+  ui.generate.disabled = false;
+  ui.progressText.textContent = 'Ready.';
+}
+
+/** @param {string} s */
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+ui.image.addEventListener('change', () => pick(ui.image.files?.[0]));
+for (const type of ['dragenter', 'dragover']) {
+  ui.drop.addEventListener(type, (/** @type {DragEvent} */ e) => { e.preventDefault(); ui.drop.classList.add('over'); });
+}
+for (const type of ['dragleave', 'drop']) {
+  ui.drop.addEventListener(type, () => ui.drop.classList.remove('over'));
+}
+ui.drop.addEventListener('drop', (/** @type {DragEvent} */ e) => { e.preventDefault(); pick(e.dataTransfer?.files?.[0]); });
+
+/** @param {{code?: string, message?: string}} err */
+function showError(err) {
+  ui.error.innerHTML = `<code>${escapeHtml(err.code ?? 'INTERNAL')}</code>${escapeHtml(err.message ?? String(err))}`;
+  ui.error.hidden = false;
+}
+function hideError() { ui.error.hidden = true; ui.error.textContent = ''; }
+
+/** @param {boolean} busy */
+function setBusy(busy) {
+  ui.generate.disabled = busy || !file;
+  ui.cancel.disabled = !busy;
+  for (const el of [ui.format, ui.duration, ui.fps, ui.resolution, ui.image]) el.disabled = busy;
+}
+
+ui.generate.addEventListener('click', async () => {
+  if (!file) return;
+  hideError();
+  setBusy(true);
+  controller = new AbortController();
+  ui.progress.value = 0;
+  ui.progressText.textContent = 'Starting…';
+  const started = performance.now();
+  try {
+    const { blob, metadata, sha256 } = await generateVideo(file, {
+      format: ui.format.value,
+      duration: Number(ui.duration.value),
+      fps: Number(ui.fps.value),
+      resolution: ui.resolution.value,
+      canvas: ui.preview,
+      signal: controller.signal,
+      onProgress: ({ stage, frame, frames }) => {
+        ui.progress.value = frames ? frame / frames : 0;
+        ui.progressText.textContent = frames ? `${STAGES[stage]} · frame ${frame} / ${frames}` : `${STAGES[stage]}…`;
+      },
+    });
+    if (videoUrl) URL.revokeObjectURL(videoUrl);
+    videoUrl = URL.createObjectURL(blob);
+    ui.video.src = videoUrl;
+    ui.download.href = videoUrl;
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
+    ui.download.download = `quantonium_${stamp}.${metadata.format}`;
+    ui.download.textContent = `Download ${metadata.format.toUpperCase()} (${(blob.size / 1048576).toFixed(2)} MB)`;
+    const shown = {
+      Format: metadata.format, Codec: metadata.codec, Size: `${metadata.width} × ${metadata.height}`,
+      Frames: metadata.frames, FPS: metadata.fps, Duration: `${metadata.duration.toFixed(2)} s`,
+      'Quantum precision': metadata.quantumPrecision, 'Resonance depth': metadata.resonanceDepth,
+      Threads: metadata.threads, 'Processing time': `${metadata.processingTimeMs} ms`,
+    };
+    ui.metadata.innerHTML = Object.entries(shown).map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(String(v))}</dd></div>`).join('');
+    ui.sha256.textContent = sha256;
+    ui.result.hidden = false;
+    ui.progress.value = 1;
+    ui.progressText.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+  } catch (err) {
+    const e = /** @type {any} */ (err);
+    showError(e);
+    ui.progressText.textContent = e.code === 'ABORTED' ? 'Cancelled.' : 'Failed.';
+  } finally {
+    controller = null;
+    setBusy(false);
+  }
+});
+
+ui.cancel.addEventListener('click', () => controller?.abort());
+
+capabilities().then(
+  (caps) => {
+    const threads = caps.threads.enabled ? `${caps.threads.poolSize} threads` : 'single thread';
+    ui.engineInfo.textContent = `Engine ${caps.engineVersion} · ${threads}${caps.simd ? ' · SIMD' : ''}`;
+    for (const option of ui.format.options) {
+      const f = /** @type {'mp4'|'webm'|'avi'} */ (option.value);
+      if (!caps.formats[f].supported) { option.disabled = true; option.textContent += ' (not supported here)'; }
+    }
+    document.documentElement.dataset.engineReady = 'true';
+  },
+  (err) => showError(err),
+);

@@ -1,0 +1,353 @@
+// @ts-check
+/**
+ * The engine worker: owns the WebAssembly instance and its thread pool, and runs the whole
+ * pipeline (decode → render → encode → mux → hash) so the page's main thread never does.
+ *
+ * Frames are produced one at a time (Rust's pull API, `renderFrame(i)`), and the loop returns to
+ * the event loop between frames, so a `cancel` message is heard within one frame. WebCodecs'
+ * queue is kept short (backpressure on `encodeQueueSize`), so memory does not grow with length.
+ */
+import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
+import { codecCandidates, encoderConfig } from './encode/codecs.js';
+import { createMuxer } from './encode/mux.js';
+
+/** Frames allowed in the encoder's queue before rendering waits: short, but never empty. */
+const MAX_ENCODE_QUEUE = 2;
+/** Shortest interval between two preview frames sent to the page. */
+const PREVIEW_INTERVAL_MS = 60;
+/** A keyframe every two seconds keeps seeking cheap in the result. */
+const KEYFRAME_SECONDS = 2;
+
+/** @typedef {typeof import('../../pkg/threads/engine.js')} EngineModule */
+/** @type {Promise<{ mod: EngineModule, info: Record<string, unknown> }> | null} */
+let loading = null;
+/** @type {Map<number, { cancelled: boolean }>} */
+const jobs = new Map();
+
+/**
+ * Loads the threaded build on cross-origin isolated pages (SharedArrayBuffer is available) and
+ * the single-threaded build elsewhere. Only the chosen .wasm is fetched.
+ */
+function loadEngine() {
+  loading ??= (async () => {
+    const isolated = self.crossOriginIsolated === true;
+    /** @type {EngineModule} */
+    const mod = isolated ? await import('../../pkg/threads/engine.js') : await import('../../pkg/single/engine.js');
+    await mod.default();
+    if (isolated && mod.isThreadedBuild()) {
+      await mod.initThreadPool(Math.max(1, navigator.hardwareConcurrency || 1));
+    }
+    const info = {
+      version: mod.version(),
+      crossOriginIsolated: isolated,
+      threadedBuild: mod.isThreadedBuild(),
+      threads: mod.threadCount(),
+      simd: mod.isSimdBuild(),
+      hardwareConcurrency: navigator.hardwareConcurrency || 1,
+      limits: mod.limits(),
+    };
+    return { mod, info };
+  })();
+  return loading;
+}
+
+/** @param {import('./protocol.js').WorkerResponse} msg @param {Transferable[]} [transfer] */
+function post(msg, transfer = []) {
+  self.postMessage(msg, transfer);
+}
+
+const yieldChannel = new MessageChannel();
+/** @type {(() => void)[]} */
+const yieldWaiters = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+/** Returns to the event loop (unlike setTimeout, without a 4 ms clamp), so messages get through. */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    yieldWaiters.push(() => resolve(undefined));
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+/** @param {string} code @param {string} message */
+function engineError(code, message) {
+  return { code, message };
+}
+
+/** @param {ArrayBuffer} buffer */
+async function sha256Hex(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Sends a preview of the current frame, at most every PREVIEW_INTERVAL_MS and one at a time.
+ */
+class Previewer {
+  /** @param {number} id @param {boolean} enabled */
+  constructor(id, enabled) {
+    this.id = id;
+    this.enabled = enabled;
+    this.last = -Infinity;
+    this.busy = false;
+  }
+  /** @param {VideoFrame} frame @param {number} index @param {boolean} force */
+  offer(frame, index, force) {
+    const now = performance.now();
+    if (!this.enabled || this.busy || (!force && now - this.last < PREVIEW_INTERVAL_MS)) return;
+    this.last = now;
+    this.busy = true;
+    const copy = frame.clone();
+    createImageBitmap(copy)
+      .then((bitmap) => post({ v: PROTOCOL_VERSION, type: 'preview', id: this.id, bitmap, frame: index }, [bitmap]))
+      .catch(() => {})
+      .finally(() => {
+        copy.close();
+        this.busy = false;
+      });
+  }
+}
+
+/**
+ * @param {import('./protocol.js').GenerateRequest} req
+ */
+async function generate(req) {
+  const started = performance.now();
+  const job = { cancelled: false };
+  jobs.set(req.id, job);
+  const checkCancel = () => {
+    if (job.cancelled) throw engineError(ErrorCode.ABORTED, 'the generation was cancelled');
+  };
+  /** @param {import('./protocol.js').Stage} stage @param {number} frame @param {number} frames */
+  const progress = (stage, frame, frames) => post({ v: PROTOCOL_VERSION, type: 'progress', id: req.id, stage, frame, frames });
+  try {
+    progress('decode', 0, 0);
+    const { mod, info } = await loadEngine();
+    checkCancel();
+    const engine = new mod.Engine(new Uint8Array(req.input), req.options);
+    try {
+      const plan = engine.plan();
+      const previewer = new Previewer(req.id, req.preview);
+      /** @type {{ blob: Blob, mimeType: string, codec: string, buffer: ArrayBuffer }} */
+      const out =
+        plan.format === 'avi'
+          ? await encodeAvi(mod, engine, plan, progress, checkCancel, previewer)
+          : await encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer);
+      progress('hash', plan.frames, plan.frames);
+      const sha256 = await sha256Hex(out.buffer);
+      const metadata = {
+        frames: plan.frames,
+        width: plan.width,
+        height: plan.height,
+        fps: plan.fps,
+        duration: plan.duration,
+        format: plan.format,
+        codec: out.codec,
+        seed: plan.seed,
+        sourceWidth: plan.sourceWidth,
+        sourceHeight: plan.sourceHeight,
+        quantumPrecision: plan.quantumPrecision,
+        resonanceDepth: plan.resonanceDepth,
+        threads: info.threads,
+        simd: info.simd,
+        engineVersion: info.version,
+        processingTimeMs: Math.round(performance.now() - started),
+      };
+      post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: { blob: out.blob, mimeType: out.mimeType, metadata, sha256 } });
+    } finally {
+      engine.free();
+    }
+  } catch (err) {
+    // A WebAssembly trap (a Rust panic) leaves the instance unusable: tell the page to replace us.
+    const fatal = err instanceof WebAssembly.RuntimeError;
+    post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: false, error: toErrorData(err), ...(fatal ? { fatal } : {}) });
+  } finally {
+    jobs.delete(req.id);
+  }
+}
+
+/**
+ * A VideoFrame over the engine's frame buffer. The view is made fresh each time because a memory
+ * growth replaces `memory.buffer`; VideoFrame copies the pixels at construction, so the buffer can
+ * be overwritten by the next frame at once (this also works when the memory is shared).
+ * @param {EngineModule} mod @param {number} ptr @param {{width: number, height: number}} plan
+ * @param {number} timestamp @param {number} duration
+ */
+function frameFromMemory(mod, ptr, plan, timestamp, duration) {
+  const memory = /** @type {WebAssembly.Memory} */ (mod.linearMemory());
+  const pixels = new Uint8Array(memory.buffer, ptr, plan.width * plan.height * 4);
+  return new VideoFrame(pixels, { format: 'RGBA', codedWidth: plan.width, codedHeight: plan.height, timestamp, duration });
+}
+
+/** @param {number} i @param {number} fps */
+const timestampUs = (i, fps) => Math.round((i * 1e6) / fps);
+
+/**
+ * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
+ * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
+ * @param {() => void} checkCancel @param {Previewer} previewer
+ */
+async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer) {
+  const { width, height, fps, frames } = plan;
+  if (typeof VideoEncoder === 'undefined') {
+    throw engineError(ErrorCode.ENCODER_ERROR, `this browser has no WebCodecs VideoEncoder; choose format "avi"`);
+  }
+  const tried = [];
+  let chosen = null;
+  for (const candidate of codecCandidates(plan.format, width, height, fps)) {
+    const config = encoderConfig(candidate, width, height, fps);
+    tried.push(candidate.codec);
+    const support = await VideoEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
+    if (support.supported) {
+      chosen = { candidate, config };
+      break;
+    }
+  }
+  if (!chosen) {
+    throw engineError(ErrorCode.ENCODER_ERROR, `no ${plan.format} encoder at ${width}x${height} ${fps} fps in this browser (tried ${tried.join(', ')})`);
+  }
+  const muxer = await createMuxer(plan.format, chosen.candidate.family, fps);
+  /** @type {unknown} */
+  let failure = null;
+  /** @type {(() => void)[]} */
+  let waiters = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  };
+  const encoder = new VideoEncoder({
+    output: (chunk, meta) => muxer.add(chunk, meta),
+    error: (err) => {
+      failure = engineError(ErrorCode.ENCODER_ERROR, `${chosen.config.codec} at ${width}x${height}: ${err.message}`);
+      wake();
+    },
+  });
+  encoder.addEventListener('dequeue', wake);
+  const checkFailure = () => {
+    if (failure) throw failure;
+  };
+  try {
+    encoder.configure(chosen.config);
+    const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
+    for (let i = 0; i < frames; i++) {
+      checkCancel();
+      checkFailure();
+      const ptr = engine.renderFrame(i);
+      const ts = timestampUs(i, fps);
+      const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts);
+      try {
+        previewer.offer(frame, i, i === 0 || i === frames - 1);
+        encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
+      } finally {
+        frame.close();
+      }
+      progress('render', i + 1, frames);
+      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !failure) {
+        await new Promise((resolve) => waiters.push(() => resolve(undefined)));
+      }
+      await yieldToEventLoop();
+    }
+    checkCancel();
+    progress('encode', frames, frames);
+    await encoder.flush();
+    checkFailure();
+    progress('mux', frames, frames);
+    const { buffer, mimeType } = await muxer.finalize();
+    return { blob: new Blob([buffer], { type: mimeType }), mimeType, codec: chosen.config.codec, buffer };
+  } catch (err) {
+    await muxer.cancel().catch(() => {});
+    throw err;
+  } finally {
+    if (encoder.state !== 'closed') encoder.close();
+  }
+}
+
+/**
+ * AVI: every frame is a JPEG encoded in Rust, streamed out as a RIFF chunk; the header and the
+ * index (which depend on every frame) are asked for at the end.
+ * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
+ * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
+ * @param {() => void} checkCancel @param {Previewer} previewer
+ */
+async function encodeAvi(mod, engine, plan, progress, checkCancel, previewer) {
+  const { frames, fps } = plan;
+  /** @type {Uint8Array[]} */
+  const chunks = [];
+  for (let i = 0; i < frames; i++) {
+    checkCancel();
+    const ptr = engine.renderFrame(i);
+    if (previewer.enabled) {
+      const frame = frameFromMemory(mod, ptr, plan, timestampUs(i, fps), 1);
+      previewer.offer(frame, i, i === 0 || i === frames - 1);
+      frame.close();
+    }
+    chunks.push(engine.aviChunk(i));
+    progress('render', i + 1, frames);
+    await yieldToEventLoop();
+  }
+  progress('mux', frames, frames);
+  const mimeType = 'video/x-msvideo';
+  const blob = new Blob([engine.aviHeader(), ...chunks, engine.aviIndex()], { type: mimeType });
+  return { blob, mimeType, codec: 'mjpeg', buffer: await blob.arrayBuffer() };
+}
+
+/** What this browser can really do: codecs probed with isConfigSupported, threads, SIMD, limits. */
+async function capabilities() {
+  const { info } = await loadEngine();
+  const limits = /** @type {any} */ (info.limits);
+  const [w, h] = String(limits.defaultResolution).split('x').map(Number);
+  const fps = limits.defaultFps;
+  /** @type {Record<string, { supported: boolean, codecs: string[] }>} */
+  const formats = {};
+  for (const format of /** @type {const} */ (['mp4', 'webm'])) {
+    const codecs = [];
+    if (typeof VideoEncoder !== 'undefined') {
+      for (const candidate of codecCandidates(format, w, h, fps)) {
+        const support = await VideoEncoder.isConfigSupported(encoderConfig(candidate, w, h, fps)).catch(() => ({ supported: false }));
+        if (support.supported) codecs.push(candidate.codec);
+      }
+    }
+    formats[format] = { supported: codecs.length > 0, codecs };
+  }
+  formats.avi = { supported: true, codecs: ['mjpeg'] };
+  return {
+    formats,
+    threads: {
+      crossOriginIsolated: info.crossOriginIsolated,
+      enabled: info.threadedBuild && Number(info.threads) > 1,
+      poolSize: info.threads,
+    },
+    simd: info.simd,
+    hardwareConcurrency: info.hardwareConcurrency,
+    limits,
+    defaults: { quantumPrecision: limits.quantumPrecision, resonanceDepth: limits.resonanceDepth },
+    engineVersion: info.version,
+  };
+}
+
+self.onmessage = async (/** @type {MessageEvent<import('./protocol.js').WorkerRequest>} */ event) => {
+  const req = event.data;
+  if (!req || req.v !== PROTOCOL_VERSION) {
+    post({ v: PROTOCOL_VERSION, type: 'done', id: req?.id ?? -1, ok: false, error: { code: ErrorCode.INTERNAL, message: `protocol version ${req?.v} is not ${PROTOCOL_VERSION}` } });
+    return;
+  }
+  switch (req.type) {
+    case 'init':
+    case 'capabilities':
+      try {
+        const data = req.type === 'init' ? (await loadEngine()).info : await capabilities();
+        post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data });
+      } catch (err) {
+        post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: false, error: toErrorData(err) });
+      }
+      break;
+    case 'generate':
+      await generate(req);
+      break;
+    case 'cancel': {
+      const job = jobs.get(req.id);
+      if (job) job.cancelled = true;
+      break;
+    }
+  }
+};

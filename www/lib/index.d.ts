@@ -1,0 +1,161 @@
+/**
+ * Quantonium Video: one still image in, a short video out, computed in a Web Worker on the
+ * user's device (Rust + WebAssembly with threads and SIMD, WebCodecs encoding).
+ */
+
+/** Stable error codes carried by {@link QuantoniumError.code}. */
+export declare const ErrorCode: Readonly<{
+  /** The input is not a JPEG, PNG, GIF, BMP or WebP image. */
+  UNSUPPORTED_FORMAT: 'UNSUPPORTED_FORMAT';
+  /** An option is out of range or unknown; the message names it and the allowed values. */
+  INVALID_OPTION: 'INVALID_OPTION';
+  /** The file is over 50 MB, or the image it declares is larger than the decoder allows. */
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE';
+  /** The image is truncated or corrupt. */
+  CORRUPT_IMAGE: 'CORRUPT_IMAGE';
+  /** No encoder for the format works in this browser, or encoding failed; the message names the codec tried. */
+  ENCODER_ERROR: 'ENCODER_ERROR';
+  /** The job was cancelled through its `AbortSignal`. */
+  ABORTED: 'ABORTED';
+  /** A bug in the engine; the worker is replaced and the next job works. */
+  INTERNAL: 'INTERNAL';
+}>;
+
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Every API call rejects with this. `name` is `'AbortError'` for {@link ErrorCode.ABORTED}. */
+export declare class QuantoniumError extends Error {
+  constructor(code: string, message: string);
+  readonly code: ErrorCodeName | string;
+}
+
+/** Output container. */
+export type VideoFormat = 'mp4' | 'webm' | 'avi';
+
+/** Pipeline stage reported by {@link GenerateOptions.onProgress}. */
+export type Stage = 'decode' | 'render' | 'encode' | 'mux' | 'hash';
+
+export interface Progress {
+  stage: Stage;
+  /** Frames done so far (0 during `decode`). */
+  frame: number;
+  /** Frames in the video (0 until known). */
+  frames: number;
+}
+
+export interface GenerateOptions {
+  /**
+   * Container and codec family: `mp4` (H.264, or AV1 where H.264 cannot be encoded), `webm`
+   * (VP9, or VP8), `avi` (Motion-JPEG, encoded in WebAssembly; works without WebCodecs).
+   * @default 'mp4'
+   */
+  format?: VideoFormat;
+  /** Length in seconds, `0 < duration <= 30`. @default 4 */
+  duration?: number;
+  /** Frames per second, a whole number from 1 to 60. @default 24 */
+  fps?: number;
+  /**
+   * Output size: `'WIDTHxHEIGHT'` or `{width, height}`; even sides from 16 to 2048. The image is
+   * cover-fitted: scaled to fill the frame, the excess cropped evenly.
+   * @default '1024x1024'
+   */
+  resolution?: string | { width: number; height: number };
+  /** Seed of every random choice (the camera's direction). Same image, options and seed: same video. @default 0 */
+  seed?: number;
+  /** Called as the job advances. Done means the promise resolved, not `frame === frames`. */
+  onProgress?: (progress: Progress) => void;
+  /** Cancels the job: the promise rejects with code `ABORTED` within one second. */
+  signal?: AbortSignal;
+  /** A canvas that shows the frames as they are rendered (resized to the video's size). */
+  canvas?: HTMLCanvasElement | OffscreenCanvas;
+}
+
+export interface VideoMetadata {
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds: `frames / fps`. */
+  duration: number;
+  format: VideoFormat;
+  /** The codec string used, e.g. `avc1.640020`, `vp09.00.40.08`, or `mjpeg`. */
+  codec: string;
+  seed: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Spectral analysis length (bins). */
+  quantumPrecision: number;
+  /** Number of oscillation modes. */
+  resonanceDepth: number;
+  /** Threads the engine rendered with. */
+  threads: number;
+  /** Whether the WebAssembly build uses SIMD. */
+  simd: boolean;
+  engineVersion: string;
+  /** Wall time from the call reaching the worker to the result, in milliseconds. */
+  processingTimeMs: number;
+}
+
+export interface GenerateResult {
+  /** The video file. */
+  blob: Blob;
+  /** e.g. `video/mp4; codecs="avc1.640020"`, `video/webm; codecs="vp09.00.40.08"`, `video/x-msvideo`. */
+  mimeType: string;
+  metadata: VideoMetadata;
+  /** Lower-case hex SHA-256 of the blob's bytes. */
+  sha256: string;
+}
+
+export interface Limits {
+  maxDuration: number;
+  minFps: number;
+  maxFps: number;
+  minSide: number;
+  maxSide: number;
+  maxInputBytes: number;
+  defaultDuration: number;
+  defaultFps: number;
+  defaultResolution: string;
+  quantumPrecision: number;
+  resonanceDepth: number;
+}
+
+export interface Capabilities {
+  /** Per format: whether this browser can encode it, and the codec strings it accepted (best first). */
+  formats: Record<VideoFormat, { supported: boolean; codecs: string[] }>;
+  threads: {
+    /** Whether the page is cross-origin isolated (COOP/COEP), which threads need. */
+    crossOriginIsolated: boolean;
+    /** Whether rendering really runs on more than one thread. */
+    enabled: boolean;
+    /** Threads in the pool (1 when single-threaded). */
+    poolSize: number;
+  };
+  simd: boolean;
+  hardwareConcurrency: number;
+  limits: Limits;
+  defaults: { quantumPrecision: number; resonanceDepth: number };
+  engineVersion: string;
+}
+
+export interface EngineStatus {
+  /** Null until the worker has loaded the engine. */
+  engineVersion: string | null;
+  workerReady: boolean;
+  /** Jobs running now. */
+  running: number;
+  /** Jobs waiting for a slot. */
+  queued: number;
+}
+
+/** Generates a video from one image (a `File`, `Blob`, `ArrayBuffer` or `Uint8Array`). */
+export declare function generateVideo(
+  input: Blob | ArrayBuffer | ArrayBufferView,
+  options?: GenerateOptions,
+): Promise<GenerateResult>;
+
+/** What this browser can really do (probes the encoders; starts the worker if needed). */
+export declare function capabilities(): Promise<Capabilities>;
+
+/** The engine's state, synchronously. */
+export declare function status(): EngineStatus;

@@ -1,0 +1,246 @@
+// @ts-check
+/**
+ * Quantonium Video — the public API. One still image in, a short video out, computed in a Web
+ * Worker on the user's device; nothing is uploaded anywhere.
+ *
+ * ```js
+ * import { generateVideo } from 'quantonium-video';
+ * const { blob, metadata, sha256 } = await generateVideo(file, { format: 'mp4', duration: 4 });
+ * ```
+ *
+ * The worker is created on first use and reused. Jobs run one at a time; later calls wait in
+ * order (see `status()`).
+ */
+import { ErrorCode, PROTOCOL_VERSION } from './protocol.js';
+
+export { ErrorCode } from './protocol.js';
+
+/** How long a cancelled job may take to stop before its worker is terminated. */
+const HARD_ABORT_MS = 1000;
+/** Jobs that may run at once (the pool already uses every core for one job). */
+const MAX_CONCURRENT_JOBS = 1;
+/** Option names handled on this side; everything else goes to the engine, which rejects unknown ones. */
+const PAGE_OPTIONS = new Set(['onProgress', 'signal', 'canvas']);
+
+/** The error every API call rejects with: a stable `code` and a message that names the problem. */
+export class QuantoniumError extends Error {
+  /** @param {string} code @param {string} message */
+  constructor(code, message) {
+    super(message);
+    /** One of {@link ErrorCode}. */
+    this.code = code;
+    // Aborts keep the DOM name so generic `err.name === 'AbortError'` checks work too.
+    this.name = code === ErrorCode.ABORTED ? 'AbortError' : 'QuantoniumError';
+  }
+}
+
+/** @param {{code: string, message: string}} data */
+const fromData = (data) => new QuantoniumError(data.code, data.message);
+const aborted = () => new QuantoniumError(ErrorCode.ABORTED, 'the generation was cancelled');
+
+/**
+ * One engine worker and its pending requests.
+ */
+class WorkerClient {
+  constructor() {
+    this.worker = new Worker(new URL('./engine.worker.js', import.meta.url), { type: 'module', name: 'quantonium-engine' });
+    this.nextId = 1;
+    /** @type {Map<number, { resolve: (v: any) => void, reject: (e: any) => void, onMessage?: (m: any) => void }>} */
+    this.pending = new Map();
+    this.dead = false;
+    this.worker.onmessage = (event) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.kill(new QuantoniumError(ErrorCode.INTERNAL, `the engine worker failed: ${event.message || 'could not start'}`));
+    };
+    /** @type {Promise<any>} */
+    this.ready = this.request({ type: 'init' });
+    this.ready.catch(() => {});
+    /** @type {any} */
+    this.info = null;
+    this.ready.then((info) => (this.info = info), () => {});
+  }
+
+  /**
+   * @param {{type: string, [key: string]: unknown}} message
+   * @param {Transferable[]} [transfer]
+   * @param {(m: any) => void} [onMessage] receives progress and preview messages
+   * @returns {{ id: number, promise: Promise<any> }}
+   */
+  send(message, transfer = [], onMessage) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve, reject) => {
+      if (this.dead) return reject(new QuantoniumError(ErrorCode.INTERNAL, 'the engine worker has stopped'));
+      this.pending.set(id, { resolve, reject, onMessage });
+      try {
+        this.worker.postMessage({ ...message, v: PROTOCOL_VERSION, id }, transfer);
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new QuantoniumError(ErrorCode.INVALID_OPTION, `options must be plain data: ${/** @type {Error} */ (err).message}`));
+      }
+    });
+    return { id, promise };
+  }
+
+  /** @param {{type: string, [key: string]: unknown}} message */
+  request(message) {
+    return this.send(message).promise;
+  }
+
+  /** @param {any} msg */
+  receive(msg) {
+    const entry = this.pending.get(msg.id);
+    if (!entry) {
+      if (msg.type === 'preview') msg.bitmap?.close();
+      return;
+    }
+    if (msg.type !== 'done') return entry.onMessage?.(msg);
+    this.pending.delete(msg.id);
+    if (msg.ok) entry.resolve(msg.data);
+    else entry.reject(fromData(msg.error));
+    if (msg.fatal) this.kill(new QuantoniumError(ErrorCode.INTERNAL, 'the engine crashed and was restarted'));
+  }
+
+  /** Terminates the worker and fails whatever is still pending. @param {QuantoniumError} error */
+  kill(error) {
+    if (this.dead) return;
+    this.dead = true;
+    this.worker.terminate();
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+    if (client === this) client = null;
+  }
+}
+
+/** @type {WorkerClient | null} */
+let client = null;
+const getClient = () => (client ??= new WorkerClient());
+
+/** @type {(() => void)[]} */
+const queue = [];
+let running = 0;
+
+function runNext() {
+  while (running < MAX_CONCURRENT_JOBS && queue.length > 0) queue.shift()?.();
+}
+
+/** @param {Blob | ArrayBuffer | ArrayBufferView} input */
+async function inputBuffer(input) {
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return input.arrayBuffer();
+  // Copies, so the caller's buffer is not detached by the transfer to the worker.
+  if (input instanceof ArrayBuffer) return input.slice(0);
+  if (ArrayBuffer.isView(input)) {
+    return input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength);
+  }
+  throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'input must be a Blob, File, ArrayBuffer or Uint8Array');
+}
+
+/**
+ * @param {HTMLCanvasElement | OffscreenCanvas} canvas
+ * @param {ImageBitmap} bitmap
+ */
+function drawPreview(canvas, bitmap) {
+  if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+  }
+  const ctx = /** @type {CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null} */ (canvas.getContext('2d'));
+  ctx?.drawImage(bitmap, 0, 0);
+  bitmap.close();
+}
+
+/**
+ * Generates a video from one image. See index.d.ts for the option and result types.
+ * @param {Blob | ArrayBuffer | ArrayBufferView} input
+ * @param {import('./index.js').GenerateOptions} [options]
+ * @returns {Promise<import('./index.js').GenerateResult>}
+ */
+export async function generateVideo(input, options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'options must be an object');
+  }
+  const { onProgress, signal, canvas } = options;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'option `onProgress` must be a function');
+  }
+  /** @type {Record<string, unknown>} */
+  const engineOptions = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!PAGE_OPTIONS.has(key) && value !== undefined) engineOptions[key] = value;
+  }
+  if (signal?.aborted) throw aborted();
+  const buffer = await inputBuffer(input);
+
+  // Wait for a free slot, in call order; an abort while waiting leaves the queue.
+  await new Promise((resolve, reject) => {
+    const start = () => {
+      signal?.removeEventListener('abort', onAbort);
+      running++;
+      resolve(undefined);
+    };
+    const onAbort = () => {
+      const i = queue.indexOf(start);
+      if (i >= 0) queue.splice(i, 1);
+      reject(aborted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    queue.push(start);
+    runNext();
+  });
+
+  try {
+    if (signal?.aborted) throw aborted();
+    const worker = getClient();
+    await worker.ready;
+    const { id, promise } = worker.send(
+      { type: 'generate', input: buffer, options: engineOptions, preview: Boolean(canvas) },
+      [buffer],
+      (msg) => {
+        if (msg.type === 'progress') onProgress?.({ stage: msg.stage, frame: msg.frame, frames: msg.frames });
+        else if (msg.type === 'preview') {
+          if (canvas) drawPreview(canvas, msg.bitmap);
+          else msg.bitmap.close();
+        }
+      },
+    );
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let hardAbort;
+    const onAbort = () => {
+      worker.worker.postMessage({ v: PROTOCOL_VERSION, type: 'cancel', id });
+      // A worker busy in a long step cannot hear the cancel: replace it if it does not stop soon.
+      hardAbort = setTimeout(() => worker.kill(aborted()), HARD_ABORT_MS);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await promise;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(hardAbort);
+    }
+  } finally {
+    running--;
+    runNext();
+  }
+}
+
+/**
+ * What this browser can really do: the formats with the codec strings `VideoEncoder` accepts,
+ * whether threads and SIMD are on, limits and defaults.
+ * @returns {Promise<import('./index.js').Capabilities>}
+ */
+export async function capabilities() {
+  return getClient().request({ type: 'capabilities' });
+}
+
+/**
+ * The engine's state: version, whether the worker is ready, jobs running and queued.
+ * @returns {import('./index.js').EngineStatus}
+ */
+export function status() {
+  return {
+    engineVersion: client?.info?.version ?? null,
+    workerReady: Boolean(client?.info) && !client?.dead,
+    running,
+    queued: queue.length,
+  };
+}

@@ -1,0 +1,54 @@
+// @ts-check
+/**
+ * The worker protocol: every message between the page-side client (index.js) and the engine
+ * worker (engine.worker.js). One file, shared by both sides, so they cannot drift apart.
+ *
+ * Every message carries `v: PROTOCOL_VERSION`; a worker that receives another version answers with
+ * an `INTERNAL` error instead of guessing. Errors always cross as plain `{code, message}` data,
+ * because structured clone drops custom error classes.
+ *
+ * @typedef {{ code: string, message: string }} ErrorData
+ *
+ * Page → worker:
+ * @typedef {{ v: number, type: 'init', id: number }} InitRequest
+ * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
+ * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
+ * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
+ * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest} WorkerRequest
+ *
+ * Worker → page:
+ * @typedef {'decode' | 'render' | 'encode' | 'mux' | 'hash'} Stage
+ * @typedef {{ v: number, type: 'progress', id: number, stage: Stage, frame: number, frames: number }} ProgressMessage
+ * @typedef {{ v: number, type: 'preview', id: number, bitmap: ImageBitmap, frame: number }} PreviewMessage
+ * @typedef {{ v: number, type: 'done', id: number, ok: true, data: unknown }} DoneMessage
+ * @typedef {{ v: number, type: 'done', id: number, ok: false, error: ErrorData }} FailedMessage
+ * @typedef {ProgressMessage | PreviewMessage | DoneMessage | FailedMessage} WorkerResponse
+ */
+
+/** Bumped whenever a message's shape changes. */
+export const PROTOCOL_VERSION = 1;
+
+/** Stable error codes (the Rust core defines the ones it raises; these are the JS-side ones). */
+export const ErrorCode = Object.freeze({
+  UNSUPPORTED_FORMAT: 'UNSUPPORTED_FORMAT',
+  INVALID_OPTION: 'INVALID_OPTION',
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  ENCODER_ERROR: 'ENCODER_ERROR',
+  ABORTED: 'ABORTED',
+  INTERNAL: 'INTERNAL',
+});
+
+/**
+ * Turns anything thrown into `{code, message}`: errors already carrying a code keep it.
+ * @param {unknown} err
+ * @param {string} [fallbackCode]
+ * @returns {ErrorData}
+ */
+export function toErrorData(err, fallbackCode = ErrorCode.INTERNAL) {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' && 'message' in err) {
+    return { code: err.code, message: String(err.message) };
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return { code: fallbackCode, message };
+}
