@@ -2,18 +2,11 @@
 # Builds the two WebAssembly variants of the engine and their JS bindings into pkg/:
 #   pkg/threads  — shared memory, atomics, rayon pool (pages that are cross-origin isolated)
 #   pkg/single   — one thread, same code (pages without COOP/COEP); the worker picks at run time.
-# Both use wasm SIMD. Keep the flags below in sync with www/lib/features.js.
+# Both use wasm SIMD; the flags are in scripts/wasm-flags.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# On this nightly, +atomics alone no longer makes the memory shared (rust-lang/rust#147225), and
-# wasm-bindgen then silently emits single-threaded glue; these linker flags make it shared and
-# imported. --max-memory is the most the engine can ever use (1 GiB).
-THREADED_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
--C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
--C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
--C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
-SINGLE_RUSTFLAGS="-C target-feature=+simd128"
+source scripts/wasm-flags.sh
 
 build() { # name rustflags cargo-args...
   local name=$1 flags=$2; shift 2

@@ -34,7 +34,8 @@ pub mod render;
 pub mod testing;
 
 #[cfg(target_arch = "wasm32")]
-mod api;
+#[doc(hidden)]
+pub mod api;
 
 pub use error::{EngineError, ErrorCode};
 pub use job::Job;

@@ -157,6 +157,26 @@ pub struct ValidOptions {
 }
 
 impl RenderOptions {
+    /// The option names, as spelled in JavaScript.
+    pub const FIELDS: [&'static str; 5] = ["format", "duration", "fps", "resolution", "seed"];
+
+    /// Refuses any name not in [`RenderOptions::FIELDS`]. Deserializers that only look up known
+    /// keys (serde-wasm-bindgen does) would otherwise ignore a typo and silently use a default.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` naming the unknown field and listing the known ones.
+    pub fn check_field_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        for name in names {
+            if !Self::FIELDS.contains(&name) {
+                return Err(EngineError::invalid_option(
+                    name,
+                    format!("unknown option; the options are {}", Self::FIELDS.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every field and applies defaults.
     ///
     /// # Errors
@@ -250,6 +270,30 @@ mod tests {
         assert!(field_error(RenderOptions { resolution: res(8, 8), ..Default::default() }).contains("`resolution`"));
         assert!(field_error(RenderOptions { resolution: res(101, 100), ..Default::default() }).contains("even"));
         assert!(field_error(RenderOptions { seed: Some(-1.0), ..Default::default() }).contains("`seed`"));
+    }
+
+    #[test]
+    fn unknown_field_names_are_refused() {
+        assert!(RenderOptions::check_field_names(["format", "seed"]).is_ok());
+        let err = RenderOptions::check_field_names(["fps", "fromat"]).expect_err("typo");
+        assert_eq!(err.code, ErrorCode::InvalidOption);
+        assert!(err.message.contains("`fromat`") && err.message.contains("resolution"), "{}", err.message);
+        // serde (used natively) refuses them too.
+        let parsed: Result<RenderOptions, _> = serde_json_like("fromat");
+        assert!(parsed.is_err());
+    }
+
+    /// Deserializes `{<name>: "mp4"}` through serde's value machinery, without a JSON crate.
+    fn serde_json_like(name: &str) -> Result<RenderOptions, serde::de::value::Error> {
+        use serde::de::value::{MapDeserializer, StrDeserializer};
+        use serde::de::IntoDeserializer;
+        let entries = vec![(name, "mp4")];
+        let map: MapDeserializer<'_, _, serde::de::value::Error> = MapDeserializer::new(
+            entries.into_iter().map(|(k, v)| -> (StrDeserializer<'_, _>, StrDeserializer<'_, _>) {
+                (k.into_deserializer(), v.into_deserializer())
+            }),
+        );
+        RenderOptions::deserialize(map)
     }
 
     #[test]

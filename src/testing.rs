@@ -44,3 +44,34 @@ pub fn png_bytes(img: &Rgba8Image) -> Vec<u8> {
         .expect("PNG encoding into memory cannot fail for a valid image");
     out
 }
+
+/// Lower-case hex SHA-256 over a sequence of frames, each prefixed by its length.
+pub fn frames_sha256(frames: &[Vec<u8>]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for frame in frames {
+        hasher.update((frame.len() as u64).to_le_bytes());
+        hasher.update(frame);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The camera job that both the native test (tests/render.rs) and the browser test (tests/web.rs)
+/// render: a 96x64 gradient PNG as 48x32, 1 s at 6 fps, seed 3.
+pub fn golden_camera_frames() -> Vec<Vec<u8>> {
+    let png = png_bytes(&gradient(96, 64));
+    let options = crate::options::RenderOptions {
+        resolution: Some(crate::options::Resolution { width: 48, height: 32 }),
+        duration: Some(1.0),
+        fps: Some(6.0),
+        seed: Some(3.0),
+        ..Default::default()
+    };
+    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
+}
+
+/// SHA-256 of [`golden_camera_frames`]: native and wasm builds must both produce exactly these
+/// frames (no fused multiply-add, no thread-count dependence). Update only for a deliberate change
+/// of the renderer, after looking at the frames.
+pub const GOLDEN_CAMERA_SHA256: &str = "5f3f0a7e93f096ec75310c996cea59d4ccb97c27689ef28e5de15d79f97888d4";

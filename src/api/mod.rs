@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::{EngineError, ErrorCode};
 use crate::job::Job;
@@ -36,6 +37,11 @@ fn options_from_js(options: JsValue) -> Result<RenderOptions, EngineError> {
     if options.is_undefined() || options.is_null() {
         return Ok(RenderOptions::default());
     }
+    let object = options
+        .dyn_ref::<js_sys::Object>()
+        .ok_or_else(|| EngineError::new(ErrorCode::InvalidOption, "options must be an object"))?;
+    let keys: Vec<String> = js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()).collect();
+    RenderOptions::check_field_names(keys.iter().map(String::as_str))?;
     serde_wasm_bindgen::from_value(options)
         .map_err(|e| EngineError::new(ErrorCode::InvalidOption, format!("options: {e}")))
 }

@@ -1,0 +1,161 @@
+// End to end: the real demo page, in headless Chromium, makes videos that an independent tool
+// (ffprobe/ffmpeg) reads back with the right codec, size, frame count and duration.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  decodeErrors, download, generate, launchBrowser, makeImage, openDemo, probe, psnrOf, sha256File, startServer, tmp,
+} from './harness.mjs';
+
+let browser;
+let isolated;
+let plain;
+let square;
+let wide;
+
+before(async () => {
+  browser = await launchBrowser();
+  isolated = await startServer({ isolation: true });
+  plain = await startServer({ isolation: false });
+  square = makeImage('square.jpg', '1536x1536', ['-q:v', '2']);
+  wide = makeImage('wide.png', '2048x1536');
+});
+
+after(async () => {
+  await browser?.close();
+  await isolated?.close();
+  await plain?.close();
+});
+
+describe('on a cross-origin isolated page', () => {
+  test('threads and SIMD are really on, and the encoders are probed', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    const info = await page.textContent('#engine-info');
+    assert.match(info, /\d+ threads · SIMD/);
+    assert.ok(Number(info.match(/(\d+) threads/)[1]) >= 2, info);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    // No format is marked unsupported on this browser.
+    assert.deepEqual(await page.$$eval('#format option:disabled', (o) => o.length), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('mp4: H.264 with the requested size, frames and duration; frame 0 is the input', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    const { error } = await generate(page, { image: square, format: 'mp4', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    const { file, name } = await download(page);
+    assert.match(name, /^quantonium_\d{8}_\d{6}\.mp4$/);
+    assert.match(await page.textContent('#download'), /Download/);
+    const p = probe(file);
+    assert.equal(p.codec, 'h264');
+    assert.deepEqual([p.width, p.height, p.frames], [512, 512, 24]);
+    assert.ok(Math.abs(p.duration - 1) < 0.05, `duration ${p.duration}`);
+    assert.equal(await page.textContent('#sha256'), sha256File(file), 'the shown SHA-256 is the file\'s');
+    const metadata = await page.textContent('#metadata');
+    assert.match(metadata, /Frames24/);
+    assert.match(metadata, /Threads[2-9]/);
+    // Frame 0 is the input, fitted: compare with ffmpeg's own area downscale of the image.
+    const psnr = psnrOf(file, square, 512, 512);
+    assert.ok(psnr > 28, `frame 0 vs input: ${psnr} dB`);
+    // The preview canvas shows a real frame (not blank).
+    const spread = await page.evaluate(() => {
+      const c = /** @type {HTMLCanvasElement} */ (document.getElementById('preview'));
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let lo = 255, hi = 0;
+      for (let i = 0; i < d.length; i += 97) { lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); }
+      return { w: c.width, h: c.height, range: hi - lo };
+    });
+    assert.deepEqual([spread.w, spread.h], [512, 512]);
+    assert.ok(spread.range > 100, `preview range ${spread.range}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('webm: VP9 with the requested size and frames', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    const { error } = await generate(page, { image: wide, format: 'webm', duration: '1.5', fps: '20', resolution: '1280x720' });
+    assert.equal(error, null);
+    const { file, name } = await download(page);
+    assert.match(name, /\.webm$/);
+    const p = probe(file);
+    assert.equal(p.codec, 'vp9');
+    assert.deepEqual([p.width, p.height, p.frames], [1280, 720, 30]);
+    assert.ok(Math.abs(p.duration - 1.5) < 0.06, `duration ${p.duration}`);
+    assert.equal(decodeErrors(file), '');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('avi: Motion-JPEG that ffmpeg decodes frame by frame', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    const { error } = await generate(page, { image: square, format: 'avi', duration: '1', fps: '12', resolution: '512x512' });
+    assert.equal(error, null);
+    const { file, name } = await download(page);
+    assert.match(name, /\.avi$/);
+    const p = probe(file);
+    assert.equal(p.codec, 'mjpeg');
+    assert.equal(p.container, 'avi');
+    assert.deepEqual([p.width, p.height, p.frames], [512, 512, 12]);
+    assert.equal(p.fps, '12/1');
+    assert.ok(Math.abs(p.duration - 1) < 0.01, `duration ${p.duration}`);
+    assert.equal(decodeErrors(file), '');
+    const psnr = psnrOf(file, square, 512, 512);
+    assert.ok(psnr > 28, `frame 0 vs input: ${psnr} dB`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a file that is not an image gives UNSUPPORTED_FORMAT, and the page stays usable', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    const fake = path.join(tmp, 'notes.png');
+    fs.writeFileSync(fake, 'these are not the pixels you are looking for');
+    const { error } = await generate(page, { image: fake });
+    assert.match(error ?? '', /UNSUPPORTED_FORMAT/);
+    const second = await generate(page, { image: square, duration: '0.5', resolution: '512x512' });
+    assert.equal(second.error, null);
+    assert.equal(probe((await download(page)).file).frames, 12);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('Cancel stops a long job with ABORTED, and the next job works', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.setInputFiles('#image', square);
+    await page.selectOption('#format', 'mp4');
+    await page.fill('#duration', '30');
+    await page.selectOption('#resolution', '1024x1024');
+    await page.click('#generate');
+    await page.waitForFunction(() => /frame ([5-9]|\d\d+) \//.test(document.getElementById('progress-text')?.textContent ?? ''), null, { timeout: 60_000 });
+    const clicked = Date.now();
+    await page.click('#cancel');
+    await page.waitForSelector('[role="alert"]:not([hidden])', { timeout: 5_000 });
+    const stoppedMs = Date.now() - clicked;
+    assert.match(await page.textContent('[role="alert"]'), /ABORTED/);
+    assert.ok(stoppedMs < 1500, `cancel took ${stoppedMs} ms`);
+    // No more progress after the abort.
+    const text = await page.textContent('#progress-text');
+    await page.waitForTimeout(500);
+    assert.equal(await page.textContent('#progress-text'), text);
+    const { error } = await generate(page, { image: square, duration: '0.5', resolution: '512x512' });
+    assert.equal(error, null);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('without cross-origin isolation', () => {
+  test('the engine falls back to one thread, says so, and still makes a video', async () => {
+    const { page, problems } = await openDemo(browser, plain.url);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    assert.match(await page.textContent('#engine-info'), /single thread · SIMD/);
+    const { error } = await generate(page, { image: square, format: 'mp4', duration: '0.5', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    assert.match(await page.textContent('#metadata'), /Threads1/);
+    const p = probe((await download(page)).file);
+    assert.deepEqual([p.codec, p.frames], ['h264', 12]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});

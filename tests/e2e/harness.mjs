@@ -1,0 +1,125 @@
+// Shared set-up for the end-to-end tests: static servers for dist/ (with and without the
+// cross-origin isolation headers), headless Debian Chromium driven by playwright-core (never a
+// downloaded browser), test images made by ffmpeg, and ffprobe/ffmpeg to check produced files.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const dist = path.join(root, 'dist');
+
+/** Flags this machine's headless Chromium needs (no network beyond localhost, root user). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quantonium-e2e-'));
+
+/** Starts a server on a free port; returns its base URL and a close function. */
+export async function startServer({ isolation = true } = {}) {
+  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const server = await serve({ dir: dist, port: 0, isolation });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * Opens the demo page and fails the test on any uncaught page error or request that leaves the origin.
+ * @param {import('playwright-core').Browser} browser @param {string} url
+ */
+export async function openDemo(browser, url) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push(`request left the origin: ${u}`);
+  });
+  await page.goto(url);
+  await page.waitForSelector('html[data-engine-ready]', { timeout: 60_000 });
+  return { page, context, problems };
+}
+
+/** Makes a test image with ffmpeg's deterministic test pattern. */
+export function makeImage(name, size, extra = []) {
+  const file = path.join(tmp, name);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=1`, '-frames:v', '1', ...extra, file]);
+  return file;
+}
+
+/**
+ * Fills the form, clicks Generate and waits for the result or the error.
+ * @param {import('playwright-core').Page} page
+ */
+export async function generate(page, { image, format = 'mp4', duration = '1', fps = '24', resolution = '512x512' }) {
+  await page.setInputFiles('#image', image);
+  await page.selectOption('#format', format);
+  await page.fill('#duration', duration);
+  await page.fill('#fps', fps);
+  await page.selectOption('#resolution', resolution);
+  await page.click('#generate');
+  await page.waitForSelector('#generate:not([disabled])', { timeout: 120_000 });
+  const error = await page.locator('[role="alert"]');
+  if (await error.isVisible()) return { error: await error.textContent() };
+  return { error: null };
+}
+
+/** Clicks the Download link and saves the file; returns its path and suggested name. */
+export async function download(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const file = path.join(tmp, `${Date.now()}-${dl.suggestedFilename()}`);
+  await dl.saveAs(file);
+  return { file, name: dl.suggestedFilename() };
+}
+
+/** ffprobe's view of the first video stream, with frames really counted by decoding. */
+export function probe(file) {
+  const out = execFileSync('ffprobe', [
+    '-v', 'error', '-count_frames', '-select_streams', 'v:0',
+    '-show_entries', 'stream=codec_name,width,height,nb_read_frames,avg_frame_rate:format=duration,format_name',
+    '-of', 'json', file,
+  ]);
+  const json = JSON.parse(out.toString());
+  const s = json.streams[0];
+  return {
+    codec: s.codec_name, width: s.width, height: s.height, frames: Number(s.nb_read_frames),
+    fps: s.avg_frame_rate, duration: Number(json.format.duration), container: json.format.format_name,
+  };
+}
+
+/** PSNR (dB) of the video's first frame against the image scaled to the frame size by ffmpeg. */
+export function psnrOf(video, image, width, height) {
+  let stderr = '';
+  try {
+    stderr = execFileSync('sh', ['-c',
+      `ffmpeg -v info -i '${video}' -i '${image}' -filter_complex "[0:v]select=eq(n\\,0),format=rgb24[a];[1:v]scale=${width}:${height}:flags=area,format=rgb24[b];[a][b]psnr" -frames:v 1 -f null - 2>&1`,
+    ]).toString();
+  } catch (err) {
+    stderr = String(/** @type {any} */ (err).stdout ?? err);
+  }
+  const m = stderr.match(/average:([\d.]+|inf)/);
+  if (!m) throw new Error(`no PSNR in ffmpeg output:\n${stderr}`);
+  return m[1] === 'inf' ? Infinity : Number(m[1]);
+}
+
+export const sha256File = (file) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** Errors ffmpeg reports while decoding every frame of a file (empty when it decodes cleanly). */
+export function decodeErrors(file) {
+  try {
+    return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  } catch (err) {
+    return String(/** @type {any} */ (err).stderr ?? err);
+  }
+}

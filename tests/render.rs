@@ -1,0 +1,97 @@
+//! Native end-to-end tests of the core: bytes in, frames and files out, as a user would check them.
+
+use quantonium_video::options::{Format, RenderOptions, Resolution};
+use quantonium_video::testing::{self, gradient, png_bytes, zone_plate};
+use quantonium_video::{ErrorCode, Job};
+
+fn opts(w: u32, h: u32, duration: f64, fps: f64) -> RenderOptions {
+    RenderOptions {
+        resolution: Some(Resolution { width: w, height: h }),
+        duration: Some(duration),
+        fps: Some(fps),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn golden_camera_frames_are_stable() {
+    let frames = testing::golden_camera_frames();
+    assert_eq!(frames.len(), 6);
+    assert_eq!(testing::frames_sha256(&frames), testing::GOLDEN_CAMERA_SHA256);
+}
+
+#[test]
+fn same_inputs_give_identical_frames_for_any_thread_count() {
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+    let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("pool");
+    assert_eq!(one.install(testing::golden_camera_frames), three.install(testing::golden_camera_frames));
+}
+
+#[test]
+fn frame_zero_is_the_cover_fitted_input() {
+    // A 2:1 source into a square frame: cover keeps the full height and crops the sides evenly,
+    // so at scale 1 frame 0 is exactly the centre square of the source.
+    let src = gradient(128, 64);
+    let mut job = Job::new(&png_bytes(&src), &opts(64, 64, 1.0, 4.0)).expect("valid");
+    let frame0 = job.render_frame(0).expect("frame").to_vec();
+    for y in 0..64u32 {
+        for x in 0..64u32 {
+            let got = &frame0[((y * 64 + x) * 4) as usize..][..4];
+            assert_eq!(got, src.pixel(x + 32, y), "pixel ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn frames_move_smoothly_and_the_last_is_zoomed_in() {
+    let render_all = |src: &[u8]| {
+        let mut job = Job::new(src, &opts(128, 128, 2.0, 12.0)).expect("valid");
+        assert_eq!(job.plan().frames, 24);
+        (0..24).map(|i| job.render_frame(i).expect("frame").to_vec()).collect::<Vec<_>>()
+    };
+    // A textured source shows even the smallest sub-pixel step of the camera.
+    let frames = render_all(&png_bytes(&zone_plate(512)));
+    let diff =
+        |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| f64::from(x.abs_diff(*y))).sum::<f64>() / a.len() as f64;
+    let steps: Vec<f64> = frames.windows(2).map(|w| diff(&w[0], &w[1])).collect();
+    assert!(steps.iter().all(|&s| s > 0.0), "every frame moves: {steps:?}");
+    // Eased: the middle of the move is faster than its ends.
+    assert!(steps[11] > 2.0 * steps[0] && steps[11] > 2.0 * steps[22], "{steps:?}");
+    // The gradient's red channel spans the visible width: the last frame shows 1/1.12 of it.
+    let frames = render_all(&png_bytes(&gradient(512, 512)));
+    let red_span = |f: &[u8]| f64::from(f[(64 * 128 + 127) * 4]) - f64::from(f[64 * 128 * 4]);
+    let ratio = red_span(&frames[23]) / red_span(&frames[0]);
+    assert!((ratio - 1.0 / 1.12).abs() < 0.02, "zoom ratio {ratio}");
+}
+
+#[test]
+fn avi_file_has_one_decodable_jpeg_per_frame() {
+    let src = gradient(200, 120);
+    let mut options = opts(64, 48, 1.0, 5.0);
+    options.format = Some(Format::Avi);
+    let mut job = Job::new(&png_bytes(&src), &options).expect("valid");
+    let file = job.write_avi().expect("avi");
+    assert_eq!(&file[..4], b"RIFF");
+    assert_eq!(&file[8..12], b"AVI ");
+    assert_eq!(u32::from_le_bytes(file[4..8].try_into().expect("4")) as usize, file.len() - 8);
+    // Every 00dc chunk holds a JPEG that decodes to the output size.
+    let mut pos = file.windows(4).position(|w| w == b"movi").expect("movi") + 4;
+    let mut decoded = 0;
+    while &file[pos..pos + 4] == b"00dc" {
+        let len = u32::from_le_bytes(file[pos + 4..pos + 8].try_into().expect("4")) as usize;
+        let img = quantonium_video::decode::decode(&file[pos + 8..pos + 8 + len]).expect("frame is a JPEG");
+        assert_eq!((img.width(), img.height()), (64, 48));
+        decoded += 1;
+        pos += 8 + len + len % 2;
+    }
+    assert_eq!(decoded, 5);
+    assert_eq!(&file[pos..pos + 4], b"idx1");
+}
+
+#[test]
+fn options_are_checked_before_the_image_is_decoded() {
+    let err = Job::new(b"not an image", &opts(64, 64, 99.0, 24.0)).map(|_| ()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidOption);
+    let err = Job::new(b"not an image", &opts(64, 64, 1.0, 24.0)).map(|_| ()).unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnsupportedFormat);
+}

@@ -1,0 +1,84 @@
+//! The binding layer in a real browser: wasm-bindgen-test in headless Chromium, inside a dedicated
+//! worker (where the engine runs in production), with the threaded build.
+//!
+//! Run by `npm test` (scripts/test.sh) with the threaded RUSTFLAGS, `-Z build-std` and the
+//! `test-threads` feature. The thread pool can be built once per binary, so every test that renders
+//! awaits [`pool`] first.
+#![cfg(target_arch = "wasm32")]
+
+use quantonium_video::api::{self, Engine};
+use quantonium_video::testing::{gradient, png_bytes};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const POOL_SIZE: usize = 2;
+
+/// Starts the rayon pool once (tests in one binary run one after another).
+async fn pool() {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !STARTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        JsFuture::from(api::init_thread_pool(POOL_SIZE)).await.expect("initThreadPool");
+    }
+}
+
+fn js_field(value: &JsValue, name: &str) -> String {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn options(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test options are valid JSON")
+}
+
+#[wasm_bindgen_test]
+async fn pool_really_runs_on_several_threads() {
+    pool().await;
+    assert!(api::is_threaded_build(), "the threaded build was not used");
+    assert_eq!(api::thread_count(), POOL_SIZE);
+    // Every pool thread must actually run a job: with a memory that is not shared, the pool
+    // would fail to start or run everything on one thread.
+    let mut seen = rayon::broadcast(|ctx| ctx.index());
+    seen.sort_unstable();
+    assert_eq!(seen, (0..POOL_SIZE).collect::<Vec<_>>());
+    assert!(api::is_simd_build());
+}
+
+#[wasm_bindgen_test]
+fn bad_input_crosses_as_code_and_message() {
+    let err = Engine::new(b"definitely not an image", JsValue::UNDEFINED).err().expect("refused");
+    assert_eq!(js_field(&err, "code"), "UNSUPPORTED_FORMAT");
+    assert!(js_field(&err, "message").contains("JPEG"));
+
+    let png = png_bytes(&gradient(32, 32));
+    let err = Engine::new(&png, options(r#"{"fps": 0}"#)).err().expect("refused");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    assert!(js_field(&err, "message").contains("`fps`"));
+
+    let err = Engine::new(&png, options(r#"{"fromat": "mp4"}"#)).err().expect("refused");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    assert!(js_field(&err, "message").contains("fromat"), "{}", js_field(&err, "message"));
+
+    let err = Engine::new(&png, options(r#"{"format": "mov"}"#)).err().expect("refused");
+    assert!(js_field(&err, "message").contains("mov"));
+}
+
+#[wasm_bindgen_test]
+async fn frames_render_into_linear_memory_and_match_the_native_hash() {
+    pool().await;
+    let png = png_bytes(&gradient(96, 64));
+    let mut engine = Engine::new(&png, options(r#"{"resolution": "48x32", "duration": 1, "fps": 6, "seed": 3}"#))
+        .expect("valid job");
+    let plan = engine.plan().expect("plan");
+    assert_eq!(js_sys::Reflect::get(&plan, &"frames".into()).ok().and_then(|v| v.as_f64()), Some(6.0));
+    let mut frames = Vec::new();
+    for i in 0..6 {
+        let ptr = engine.render_frame(i).expect("frame");
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::JsCast::unchecked_into(api::linear_memory());
+        let view = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr as u32, 48 * 32 * 4);
+        frames.push(view.to_vec());
+    }
+    assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_CAMERA_SHA256);
+    assert!(engine.render_frame(6).is_err(), "index past the end is refused");
+}
