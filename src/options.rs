@@ -288,11 +288,11 @@ mod tests {
         use serde::de::value::{MapDeserializer, StrDeserializer};
         use serde::de::IntoDeserializer;
         let entries = vec![(name, "mp4")];
-        let map: MapDeserializer<'_, _, serde::de::value::Error> = MapDeserializer::new(
-            entries.into_iter().map(|(k, v)| -> (StrDeserializer<'_, _>, StrDeserializer<'_, _>) {
+        let map: MapDeserializer<'_, _, serde::de::value::Error> = MapDeserializer::new(entries.into_iter().map(
+            |(k, v)| -> (StrDeserializer<'_, _>, StrDeserializer<'_, _>) {
                 (k.into_deserializer(), v.into_deserializer())
-            }),
-        );
+            },
+        ));
         RenderOptions::deserialize(map)
     }
 

@@ -95,3 +95,21 @@ fn options_are_checked_before_the_image_is_decoded() {
     let err = Job::new(b"not an image", &opts(64, 64, 1.0, 24.0)).map(|_| ()).unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedFormat);
 }
+
+#[test]
+fn ffprobe_reads_the_avi_frame_count_size_and_rate() {
+    let mut options = opts(96, 64, 1.5, 10.0);
+    options.format = Some(Format::Avi);
+    let mut job = Job::new(&png_bytes(&gradient(300, 200)), &options).expect("valid");
+    let path = std::env::temp_dir().join(format!("quantonium-test-{}.avi", std::process::id()));
+    std::fs::write(&path, job.write_avi().expect("avi")).expect("temp file");
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=codec_name,width,height,nb_read_frames,r_frame_rate", "-of", "csv=p=0"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe must be installed (npm test installs it: scripts/setup.sh --test)");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "mjpeg,96,64,10/1,15");
+}

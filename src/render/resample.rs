@@ -211,6 +211,29 @@ mod tests {
     }
 
     #[test]
+    fn one_pixel_checkerboard_minified_by_two_is_flat_grey() {
+        let size = 64u32;
+        let data: Vec<u8> = (0..size * size)
+            .flat_map(|i| {
+                let v = if (i % size + i / size) % 2 == 0 { 0 } else { 255 };
+                [v, v, v, 255]
+            })
+            .collect();
+        let src = Rgba8Image::from_raw(size, size, data).expect("size");
+        // Aligned and at a sub-pixel offset: point or bilinear sampling would give black/white moiré.
+        for offset in [0.0, 0.3, 0.5] {
+            let out = render(&src, View { scale: 2.0, offset_x: offset, offset_y: offset }, 24, 24);
+            // The outermost ring of pixels reaches past the source, where edge pixels repeat.
+            for y in 1..23 {
+                for x in 1..23 {
+                    let v = out[(y * 24 + x) * 4];
+                    assert!(v.abs_diff(128) <= 1, "offset {offset} pixel ({x}, {y}): {v}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn thread_count_does_not_change_a_bit() {
         let src = zone_plate(300);
         let view = View { scale: 1.37, offset_x: 11.3, offset_y: 4.9 };
