@@ -20,9 +20,10 @@ export default (env, argv) => ({
   module: {
     rules: [{ test: /\.css$/, type: 'asset/source' }],
   },
-  plugins: [new HtmlWebpackPlugin({ template: './www/app/index.html', inject: 'head', scriptLoading: 'module' })],
+  plugins: [new HtmlWebpackPlugin({ template: './www/app/index.html', favicon: './www/app/icon.svg', inject: 'head', scriptLoading: 'module' })],
   performance: { hints: false },
   // wasm-bindgen-rayon's helpers import the package that imports them; the cycle is expected.
   ignoreWarnings: [/Circular dependency/],
   devtool: false,
+  stats: 'errors-warnings',
 });

@@ -24,7 +24,7 @@ npm run --silent build
 step "2/3 bindings: wasm-bindgen-test in headless Chromium (threads, SIMD)"
 # The no-bundler flavour of wasm-bindgen-rayon lets the test runner's plain worker start the pool.
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} RUSTFLAGS="$THREADED_RUSTFLAGS" \
-  cargo test --quiet --target wasm32-unknown-unknown --features test-threads -Z build-std=panic_abort,std \
+  cargo test --target wasm32-unknown-unknown --features test-threads -Z build-std=panic_abort,std \
   --target-dir target/wasm-test --test web
 
 step "3/3 end to end: demo page in headless Chromium, files checked with ffprobe"

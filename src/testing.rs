@@ -75,3 +75,78 @@ pub fn golden_camera_frames() -> Vec<Vec<u8>> {
 /// frames (no fused multiply-add, no thread-count dependence). Update only for a deliberate change
 /// of the renderer, after looking at the frames.
 pub const GOLDEN_CAMERA_SHA256: &str = "5f3f0a7e93f096ec75310c996cea59d4ccb97c27689ef28e5de15d79f97888d4";
+
+/// Ground-truth regions of [`landscape`], each eroded by 12 px away from the region boundaries so
+/// smoothed masks are judged on clear interiors.
+#[derive(Debug, Clone)]
+pub struct LandscapeTruth {
+    /// Smooth sky.
+    pub sky: Vec<bool>,
+    /// Textured grass.
+    pub grass: Vec<bool>,
+    /// The flat building.
+    pub building: Vec<bool>,
+}
+
+/// A hash of integer lattice coordinates to [0, 1) (SplitMix64).
+pub fn lattice_hash(seed: u64, x: i64, y: i64) -> f64 {
+    let mut z = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Smoothly interpolated value noise at `(x, y)` on a lattice of spacing `scale`.
+pub fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
+    let (fx, fy) = (x / scale, y / scale);
+    let (x0, y0) = (fx.floor(), fy.floor());
+    let s = |t: f64| t * t * (3.0 - 2.0 * t);
+    let (tx, ty) = (s(fx - x0), s(fy - y0));
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let h = |dx, dy| lattice_hash(seed, x0 + dx, y0 + dy);
+    let top = h(0, 0) * (1.0 - tx) + h(1, 0) * tx;
+    let bottom = h(0, 1) * (1.0 - tx) + h(1, 1) * tx;
+    top * (1.0 - ty) + bottom * ty
+}
+
+/// A synthetic landscape with known regions: a smooth blue sky on the top 40 %, green fractal
+/// grass with vertical streaks below, and a flat grey building standing on the horizon.
+pub fn landscape(width: u32, height: u32) -> (Rgba8Image, LandscapeTruth) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    let horizon = 0.4 * h;
+    let (bx0, bx1, by0, by1) = (0.6 * w, 0.85 * w, 0.2 * h, 0.7 * h);
+    let margin = 12.0;
+    let mut data = Vec::with_capacity(width as usize * height as usize * 4);
+    let n = width as usize * height as usize;
+    let mut truth = LandscapeTruth { sky: vec![false; n], grass: vec![false; n], building: vec![false; n] };
+    for y in 0..height {
+        for x in 0..width {
+            let (fx, fy) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
+            let i = (y * width + x) as usize;
+            let in_building = fx >= bx0 && fx < bx1 && fy >= by0 && fy < by1;
+            let px = if in_building {
+                [150.0, 150.0, 155.0]
+            } else if fy < horizon {
+                let t = fy / horizon;
+                [90.0 + 60.0 * t, 140.0 + 50.0 * t, 230.0 - 10.0 * t]
+            } else {
+                let mut v = 0.0;
+                for (octave, scale) in [16.0, 8.0, 4.0, 2.0].iter().enumerate() {
+                    v += value_noise(7 + octave as u64, fx, fy / 4.0, *scale) * scale.powf(0.6);
+                }
+                v /= [16.0f64, 8.0, 4.0, 2.0].iter().map(|s| s.powf(0.6)).sum::<f64>();
+                [40.0 + 60.0 * v, 90.0 + 120.0 * v, 30.0 + 40.0 * v]
+            };
+            data.extend(px.iter().map(|c| c.round().clamp(0.0, 255.0) as u8));
+            data.push(255);
+            let away_from_building = fx < bx0 - margin || fx >= bx1 + margin || fy < by0 - margin || fy >= by1 + margin;
+            let inside_building = fx >= bx0 + margin && fx < bx1 - margin && fy >= by0 + margin && fy < by1 - margin;
+            let away_from_border = fx > margin && fx < w - margin && fy > margin && fy < h - margin;
+            truth.building[i] = inside_building;
+            truth.sky[i] = away_from_building && away_from_border && fy < horizon - margin;
+            truth.grass[i] = away_from_building && away_from_border && fy > horizon + margin;
+        }
+    }
+    (Rgba8Image::from_raw(width, height, data).expect("size matches by construction"), truth)
+}
