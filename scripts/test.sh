@@ -16,6 +16,7 @@ bash scripts/setup.sh --test
 step "1/3 Rust core: fmt, clippy, cargo test"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings   # the binding layer
 cargo test --quiet
 
 step "build: both wasm variants and the static site (dist/)"
@@ -23,6 +24,7 @@ npm run --silent build
 
 step "2/3 bindings: wasm-bindgen-test in headless Chromium (threads, SIMD)"
 # The no-bundler flavour of wasm-bindgen-rayon lets the test runner's plain worker start the pool.
+# (Its own target dir: tests need an unwinding std, the release wasm builds an aborting one.)
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} RUSTFLAGS="$THREADED_RUSTFLAGS" \
   cargo test --target wasm32-unknown-unknown --features test-threads -Z build-std=panic_abort,std \
   --target-dir target/wasm-test --test web

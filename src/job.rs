@@ -2,6 +2,7 @@
 //! AVI — each frame encoded to a JPEG chunk as soon as it is rendered. This is the pull API the
 //! worker drives frame by frame, so it can yield, report progress and stop between frames.
 
+use crate::analysis::Analysis;
 use crate::decode::decode;
 use crate::encode::avi::AviWriter;
 use crate::encode::jpeg::JpegFrameEncoder;
@@ -14,6 +15,7 @@ use crate::render::Renderer;
 #[derive(Debug)]
 pub struct Job {
     plan: RenderPlan,
+    analysis: Option<Analysis>,
     renderer: Renderer,
     avi: Option<(AviWriter, JpegFrameEncoder)>,
     /// The frame currently in the renderer's buffer, so an AVI chunk of a frame just rendered for
@@ -31,19 +33,31 @@ impl Job {
         let valid = options.validate()?;
         let image = decode(bytes)?;
         let plan = RenderPlan::new(&valid, image.width(), image.height());
-        let renderer = Renderer::new(image, plan.width, plan.height, plan.frames, plan.seed);
+        let analysis =
+            plan.motion.has_resonance().then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision));
+        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps))?;
         let avi = (plan.format == Format::Avi).then(|| {
             (
                 AviWriter::new(plan.width, plan.height, plan.fps),
                 JpegFrameEncoder::new(JpegFrameEncoder::DEFAULT_QUALITY),
             )
         });
-        Ok(Job { plan, renderer, avi, rendered: None })
+        Ok(Job { plan, analysis, renderer, avi, rendered: None })
     }
 
     /// What this job will produce.
     pub fn plan(&self) -> &RenderPlan {
         &self.plan
+    }
+
+    /// The image analysis (present when the motion has resonance).
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.analysis.as_ref()
+    }
+
+    /// The renderer (for its motion field and camera).
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
     }
 
     /// Renders frame `index` and returns its RGBA pixels, valid until the next render.

@@ -28,6 +28,7 @@ pub mod encode;
 pub mod error;
 pub mod image;
 pub mod job;
+pub mod motion;
 pub mod options;
 pub mod plan;
 pub mod render;

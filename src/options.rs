@@ -10,6 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{EngineError, Result};
+use crate::motion::MotionMode;
 
 /// Output container (and with it the codec family).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -114,10 +115,21 @@ pub mod limits {
     pub const MAX_IMAGE_SIDE: u32 = 16384;
     /// Largest decoded allocation in bytes.
     pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
-    /// Default "quantum precision" (analysis length), reported in metadata.
+    /// Default "quantum precision": samples per analysed waveform, and the long side of the
+    /// analysis grid.
     pub const DEFAULT_PRECISION: u32 = 512;
-    /// Default "resonance depth" (number of oscillation modes), reported in metadata.
+    /// Precision bounds (powers of two), inclusive.
+    pub const MIN_PRECISION: u32 = 64;
+    /// Precision bounds (powers of two), inclusive.
+    pub const MAX_PRECISION: u32 = 4096;
+    /// Default "resonance depth": the number of oscillation modes.
     pub const DEFAULT_DEPTH: u32 = 8;
+    /// Largest resonance depth.
+    pub const MAX_DEPTH: u32 = 32;
+    /// Default motion amplitude as a share of the output's shorter side.
+    pub const DEFAULT_AMPLITUDE_SHARE: f64 = 0.01;
+    /// Largest motion amplitude as a share of the output's shorter side.
+    pub const MAX_AMPLITUDE_SHARE: f64 = 0.05;
 }
 
 /// Raw options. Unknown fields are an error, so a typo never silently falls back to a default.
@@ -132,8 +144,20 @@ pub struct RenderOptions {
     pub fps: Option<f64>,
     /// Output size, even sides 16–2048; default 1024x1024.
     pub resolution: Option<Resolution>,
-    /// Seed for every random choice (the camera's direction); default 0. Same seed, same video.
+    /// Seed for every random choice (noise, wind, camera direction); default 0. Same seed, same video.
     pub seed: Option<f64>,
+    /// Motion: `resonance` (default), `camera` or `resonance+camera`.
+    pub motion: Option<MotionMode>,
+    /// Largest displacement in output pixels; default 1 % of the shorter side, at most 5 %.
+    pub amplitude: Option<f64>,
+    /// Number of oscillation modes, 1–32; default 8.
+    pub resonance_depth: Option<f64>,
+    /// Samples per analysed waveform and long side of the analysis grid: a power of two from 64
+    /// to 4096; default 512.
+    pub quantum_precision: Option<f64>,
+    /// Whether the video loops seamlessly (the camera returns to its start); default true.
+    #[serde(rename = "loop")]
+    pub looped: Option<bool>,
 }
 
 /// Options after validation, every default applied.
@@ -154,11 +178,32 @@ pub struct ValidOptions {
     pub seed: u64,
     /// Number of frames: `round(duration * fps)`, at least 1.
     pub frames: u32,
+    /// Motion.
+    pub motion: MotionMode,
+    /// Largest displacement in output pixels.
+    pub amplitude: f64,
+    /// Number of oscillation modes.
+    pub resonance_depth: u32,
+    /// Analysis length.
+    pub quantum_precision: u32,
+    /// Seamless loop.
+    pub looped: bool,
 }
 
 impl RenderOptions {
     /// The option names, as spelled in JavaScript.
-    pub const FIELDS: [&'static str; 5] = ["format", "duration", "fps", "resolution", "seed"];
+    pub const FIELDS: [&'static str; 10] = [
+        "format",
+        "duration",
+        "fps",
+        "resolution",
+        "seed",
+        "motion",
+        "amplitude",
+        "resonanceDepth",
+        "quantumPrecision",
+        "loop",
+    ];
 
     /// Refuses any name not in [`RenderOptions::FIELDS`]. Deserializers that only look up known
     /// keys (serde-wasm-bindgen does) would otherwise ignore a typo and silently use a default.
@@ -218,6 +263,34 @@ impl RenderOptions {
             ));
         }
         let frames = ((duration * fps as f64).round() as u32).max(1);
+        let short = f64::from(width.min(height));
+        let max_amplitude = MAX_AMPLITUDE_SHARE * short;
+        let amplitude = self.amplitude.unwrap_or(DEFAULT_AMPLITUDE_SHARE * short);
+        if !(amplitude.is_finite() && amplitude > 0.0 && amplitude <= max_amplitude) {
+            return Err(EngineError::invalid_option(
+                "amplitude",
+                format!(
+                    "must be pixels in (0, {max_amplitude}] (5% of the shorter side at {width}x{height}), got {amplitude}"
+                ),
+            ));
+        }
+        let depth = self.resonance_depth.unwrap_or(f64::from(DEFAULT_DEPTH));
+        if !(depth.fract() == 0.0 && (1.0..=f64::from(MAX_DEPTH)).contains(&depth)) {
+            return Err(EngineError::invalid_option(
+                "resonanceDepth",
+                format!("must be a whole number from 1 to {MAX_DEPTH}, got {depth}"),
+            ));
+        }
+        let precision = self.quantum_precision.unwrap_or(f64::from(DEFAULT_PRECISION));
+        let is_power_of_two = precision.fract() == 0.0
+            && (f64::from(MIN_PRECISION)..=f64::from(MAX_PRECISION)).contains(&precision)
+            && (precision as u32).is_power_of_two();
+        if !is_power_of_two {
+            return Err(EngineError::invalid_option(
+                "quantumPrecision",
+                format!("must be a power of two from {MIN_PRECISION} to {MAX_PRECISION}, got {precision}"),
+            ));
+        }
         Ok(ValidOptions {
             format: self.format.unwrap_or_default(),
             duration,
@@ -226,6 +299,11 @@ impl RenderOptions {
             height,
             seed: seed as u64,
             frames,
+            motion: self.motion.unwrap_or_default(),
+            amplitude,
+            resonance_depth: depth as u32,
+            quantum_precision: precision as u32,
+            looped: self.looped.unwrap_or(true),
         })
     }
 }
@@ -247,6 +325,10 @@ mod tests {
         assert_eq!(v.format, Format::Mp4);
         assert_eq!((v.duration, v.fps, v.width, v.height, v.seed), (4.0, 24, 1024, 1024, 0));
         assert_eq!(v.frames, 96);
+        assert_eq!(
+            (v.motion, v.amplitude, v.resonance_depth, v.quantum_precision, v.looped),
+            (MotionMode::Resonance, 10.24, 8, 512, true)
+        );
     }
 
     #[test]
@@ -270,6 +352,15 @@ mod tests {
         assert!(field_error(RenderOptions { resolution: res(8, 8), ..Default::default() }).contains("`resolution`"));
         assert!(field_error(RenderOptions { resolution: res(101, 100), ..Default::default() }).contains("even"));
         assert!(field_error(RenderOptions { seed: Some(-1.0), ..Default::default() }).contains("`seed`"));
+        assert!(field_error(RenderOptions { amplitude: Some(52.0), ..Default::default() }).contains("51.2"));
+        assert!(field_error(RenderOptions { amplitude: Some(0.0), ..Default::default() }).contains("`amplitude`"));
+        assert!(field_error(RenderOptions { resonance_depth: Some(33.0), ..Default::default() }).contains("1 to 32"));
+        assert!(field_error(RenderOptions { resonance_depth: Some(0.0), ..Default::default() })
+            .contains("`resonanceDepth`"));
+        for p in [32.0, 100.0, 8192.0, 512.5] {
+            let message = field_error(RenderOptions { quantum_precision: Some(p), ..Default::default() });
+            assert!(message.contains("power of two"), "{p}: {message}");
+        }
     }
 
     #[test]

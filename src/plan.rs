@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::options::{limits, Format, ValidOptions};
+use crate::motion::MotionMode;
+use crate::options::{Format, ValidOptions};
 
 /// Everything a job will do, decided before the first frame.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -27,10 +28,17 @@ pub struct RenderPlan {
     pub source_width: u32,
     /// Decoded source height.
     pub source_height: u32,
-    /// Analysis length ("quantum precision"), reported in metadata.
+    /// Analysis length ("quantum precision").
     pub quantum_precision: u32,
-    /// Number of oscillation modes ("resonance depth"), reported in metadata.
+    /// Number of oscillation modes ("resonance depth").
     pub resonance_depth: u32,
+    /// Motion.
+    pub motion: MotionMode,
+    /// Requested largest displacement in output pixels.
+    pub amplitude: f64,
+    /// Seamless loop.
+    #[serde(rename = "loop")]
+    pub looped: bool,
 }
 
 impl RenderPlan {
@@ -46,8 +54,11 @@ impl RenderPlan {
             seed: options.seed,
             source_width,
             source_height,
-            quantum_precision: limits::DEFAULT_PRECISION,
-            resonance_depth: limits::DEFAULT_DEPTH,
+            quantum_precision: options.quantum_precision,
+            resonance_depth: options.resonance_depth,
+            motion: options.motion,
+            amplitude: options.amplitude,
+            looped: options.looped,
         }
     }
 

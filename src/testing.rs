@@ -57,7 +57,7 @@ pub fn frames_sha256(frames: &[Vec<u8>]) -> String {
 }
 
 /// The camera job that both the native test (tests/render.rs) and the browser test (tests/web.rs)
-/// render: a 96x64 gradient PNG as 48x32, 1 s at 6 fps, seed 3.
+/// render: a 96x64 gradient PNG as 48x32, 1 s at 6 fps, seed 3, one-way camera.
 pub fn golden_camera_frames() -> Vec<Vec<u8>> {
     let png = png_bytes(&gradient(96, 64));
     let options = crate::options::RenderOptions {
@@ -65,6 +65,8 @@ pub fn golden_camera_frames() -> Vec<Vec<u8>> {
         duration: Some(1.0),
         fps: Some(6.0),
         seed: Some(3.0),
+        motion: Some(crate::motion::MotionMode::Camera),
+        looped: Some(false),
         ..Default::default()
     };
     let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
@@ -88,17 +90,9 @@ pub struct LandscapeTruth {
     pub building: Vec<bool>,
 }
 
-/// A hash of integer lattice coordinates to [0, 1) (SplitMix64).
-pub fn lattice_hash(seed: u64, x: i64, y: i64) -> f64 {
-    let mut z = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
 /// Smoothly interpolated value noise at `(x, y)` on a lattice of spacing `scale`.
 pub fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
+    use crate::motion::lattice_hash;
     let (fx, fy) = (x / scale, y / scale);
     let (x0, y0) = (fx.floor(), fy.floor());
     let s = |t: f64| t * t * (3.0 - 2.0 * t);
@@ -150,3 +144,23 @@ pub fn landscape(width: u32, height: u32) -> (Rgba8Image, LandscapeTruth) {
     }
     (Rgba8Image::from_raw(width, height, data).expect("size matches by construction"), truth)
 }
+
+/// The resonance job that both the native test (tests/motion.rs) and the browser test
+/// (tests/web.rs) render: a 128x96 landscape as 64x48, 1 s at 8 fps, seed 5.
+pub fn golden_resonance_frames() -> Vec<Vec<u8>> {
+    let png = png_bytes(&landscape(128, 96).0);
+    let options = crate::options::RenderOptions {
+        resolution: Some(crate::options::Resolution { width: 64, height: 48 }),
+        duration: Some(1.0),
+        fps: Some(8.0),
+        seed: Some(5.0),
+        motion: Some(crate::motion::MotionMode::Resonance),
+        ..Default::default()
+    };
+    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
+}
+
+/// SHA-256 of [`golden_resonance_frames`] (analysis, modal field and Catmull-Rom warp): native and
+/// wasm must agree, which is why every transcendental goes through `libm`.
+pub const GOLDEN_RESONANCE_SHA256: &str = "02103767e0f7c7cc726e3851955173f6e4ed16ed4c2a414cac7f356c1d429750";

@@ -1,14 +1,19 @@
-//! Native end-to-end tests of the core: bytes in, frames and files out, as a user would check them.
+//! Native end-to-end tests of the core with the camera motion: bytes in, frames and files out, as a
+//! user would check them.
 
+use quantonium_video::motion::MotionMode;
 use quantonium_video::options::{Format, RenderOptions, Resolution};
 use quantonium_video::testing::{self, gradient, png_bytes, zone_plate};
 use quantonium_video::{ErrorCode, Job};
 
+/// Options for a one-way camera move (the motion these tests check).
 fn opts(w: u32, h: u32, duration: f64, fps: f64) -> RenderOptions {
     RenderOptions {
         resolution: Some(Resolution { width: w, height: h }),
         duration: Some(duration),
         fps: Some(fps),
+        motion: Some(MotionMode::Camera),
+        looped: Some(false),
         ..Default::default()
     }
 }

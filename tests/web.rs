@@ -68,8 +68,11 @@ fn bad_input_crosses_as_code_and_message() {
 async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     pool().await;
     let png = png_bytes(&gradient(96, 64));
-    let mut engine = Engine::new(&png, options(r#"{"resolution": "48x32", "duration": 1, "fps": 6, "seed": 3}"#))
-        .expect("valid job");
+    let mut engine = Engine::new(
+        &png,
+        options(r#"{"resolution": "48x32", "duration": 1, "fps": 6, "seed": 3, "motion": "camera", "loop": false}"#),
+    )
+    .expect("valid job");
     let plan = engine.plan().expect("plan");
     assert_eq!(js_sys::Reflect::get(&plan, &"frames".into()).ok().and_then(|v| v.as_f64()), Some(6.0));
     let mut frames = Vec::new();
@@ -81,4 +84,12 @@ async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     }
     assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_CAMERA_SHA256);
     assert!(engine.render_frame(6).is_err(), "index past the end is refused");
+}
+
+#[wasm_bindgen_test]
+async fn resonance_frames_match_the_native_hash() {
+    pool().await;
+    // Analysis, modal field and Catmull-Rom warp give the same bits in wasm as natively.
+    let frames = quantonium_video::testing::golden_resonance_frames();
+    assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_RESONANCE_SHA256);
 }

@@ -60,7 +60,7 @@ impl Plane {
         }
         let radius = (3.0 * sigma).ceil() as isize;
         let mut kernel: Vec<f32> =
-            (-radius..=radius).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+            (-radius..=radius).map(|i| libm::expf(-(i * i) as f32 / (2.0 * sigma * sigma))).collect();
         let sum: f32 = kernel.iter().sum();
         kernel.iter_mut().for_each(|k| *k /= sum);
         let (w, h) = (self.width, self.height);

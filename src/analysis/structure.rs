@@ -118,7 +118,8 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
     for i in 0..w * h {
         let textured = smoothstep(0.02, 0.25, texture.data[i]);
         let (xx, yy, xy) = (lxx.data[i], lyy.data[i], lxy.data[i]);
-        let long_coherence = (libm::sqrtf((xx - yy) * (xx - yy) + 4.0 * xy * xy) / (xx + yy + 1e-6)).powi(2);
+        let long_coherence = libm::sqrtf((xx - yy) * (xx - yy) + 4.0 * xy * xy) / (xx + yy + 1e-6);
+        let long_coherence = long_coherence * long_coherence;
         let straight = smoothstep(0.6, 0.9, long_coherence) * smoothstep(0.3, 0.8, edge_strength.data[i] / edge_ref);
         let px = &image.data()[i * 4..i * 4 + 3];
         let (r, g, b) = (f32::from(px[0]), f32::from(px[1]), f32::from(px[2]));

@@ -71,7 +71,7 @@ pub fn sample_line(luma: &Plane, line: Line, n: usize) -> (Vec<f64>, f64) {
         Line::Diagonal => ((0.0, 0.0), (w, h)),
         Line::AntiDiagonal => ((0.0, h), (w, 0.0)),
     };
-    let length = (end.0 - start.0).hypot(end.1 - start.1);
+    let length = libm::hypot(end.0 - start.0, end.1 - start.1);
     let samples = (0..n)
         .map(|i| {
             let t = (i as f64 + 0.5) / n as f64;

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::error::{EngineError, ErrorCode};
 use crate::job::Job;
+use crate::motion::MotionMode;
 use crate::options::{limits, RenderOptions};
 
 // Re-exported so the linker keeps wasm-bindgen-rayon's `initThreadPool` export.
@@ -66,6 +67,36 @@ impl Engine {
     pub fn plan(&self) -> Result<JsValue, JsValue> {
         serde_wasm_bindgen::to_value(self.job.plan())
             .map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string())))
+    }
+
+    /// The image analysis as `{width, height, precision, waveforms, coherence, summary}`, or
+    /// `undefined` when the motion has no resonance (the camera alone needs none).
+    pub fn analysis(&self) -> Result<JsValue, JsValue> {
+        match self.job.analysis() {
+            Some(a) => serde_wasm_bindgen::to_value(&a.report())
+                .map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string()))),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The mobility map (`width * height` bytes of the analysis grid; 255 = free to move), empty
+    /// without analysis.
+    #[wasm_bindgen(js_name = mobilityMap)]
+    pub fn mobility_map(&self) -> Vec<u8> {
+        self.job.analysis().map(|a| a.mobility_bytes()).unwrap_or_default()
+    }
+
+    /// The orientation map (`width * height` bytes; 0 = −90°, 255 = +90°), empty without analysis.
+    #[wasm_bindgen(js_name = orientationMap)]
+    pub fn orientation_map(&self) -> Vec<u8> {
+        self.job.analysis().map(|a| a.orientation_bytes()).unwrap_or_default()
+    }
+
+    /// The motion amplitude really used, in output pixels (the request, unless the fold-over guard
+    /// reduced it, or 0 when nothing in the image can move); `undefined` for camera-only motion.
+    #[wasm_bindgen(js_name = amplitudeUsed)]
+    pub fn amplitude_used(&self) -> Option<f64> {
+        self.job.renderer().field().map(|f| f.amplitude())
     }
 
     /// Renders frame `index` into the engine's frame buffer and returns the buffer's address in
@@ -143,6 +174,12 @@ pub fn limits() -> Result<JsValue, JsValue> {
         default_resolution: String,
         quantum_precision: u32,
         resonance_depth: u32,
+        min_precision: u32,
+        max_precision: u32,
+        max_depth: u32,
+        default_amplitude_share: f64,
+        max_amplitude_share: f64,
+        motions: [&'static str; 3],
     }
     let l = Limits {
         max_duration: limits::MAX_DURATION,
@@ -156,6 +193,12 @@ pub fn limits() -> Result<JsValue, JsValue> {
         default_resolution: format!("{0}x{0}", limits::DEFAULT_SIZE),
         quantum_precision: limits::DEFAULT_PRECISION,
         resonance_depth: limits::DEFAULT_DEPTH,
+        min_precision: limits::MIN_PRECISION,
+        max_precision: limits::MAX_PRECISION,
+        max_depth: limits::MAX_DEPTH,
+        default_amplitude_share: limits::DEFAULT_AMPLITUDE_SHARE,
+        max_amplitude_share: limits::MAX_AMPLITUDE_SHARE,
+        motions: [MotionMode::Resonance.as_str(), MotionMode::Camera.as_str(), MotionMode::ResonanceCamera.as_str()],
     };
     serde_wasm_bindgen::to_value(&l).map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string())))
 }

@@ -39,12 +39,17 @@ impl CameraPath {
         let output = (f64::from(output.0), f64::from(output.1));
         let fit_scale = (source.0 / output.0).min(source.1 / output.1);
         let angle = std::f64::consts::TAU * unit_from_seed(seed);
-        CameraPath { source, output, fit_scale, direction: (angle.cos(), angle.sin()) }
+        CameraPath { source, output, fit_scale, direction: (libm::cos(angle), libm::sin(angle)) }
     }
 
-    /// The view at `progress` in `[0, 1]` (0 = first frame, 1 = last frame).
+    /// The view at `progress` in `[0, 1]` of a one-way move (0 = first frame, 1 = last frame),
+    /// eased so it starts and ends at rest.
     pub fn view(&self, progress: f64) -> View {
-        let eased = smoothstep(progress.clamp(0.0, 1.0));
+        self.view_at(smoothstep(progress.clamp(0.0, 1.0)))
+    }
+
+    /// The view `eased` of the way along the move (0 = start, 1 = fully zoomed and panned).
+    pub fn view_at(&self, eased: f64) -> View {
         let scale = self.fit_scale / (1.0 + Self::ZOOM * eased);
         let (vw, vh) = (self.output.0 * scale, self.output.1 * scale);
         // Free room on each side of a centred view; the pan uses a growing share of it.
@@ -57,11 +62,17 @@ impl CameraPath {
         View { scale, offset_x: centre.0 - vw / 2.0, offset_y: centre.1 - vh / 2.0 }
     }
 
-    /// The view of frame `index` of `frames`: the first frame is the fitted input, the last
-    /// frame ends the move.
-    pub fn frame_view(&self, index: u32, frames: u32) -> View {
-        let progress = if frames > 1 { f64::from(index) / f64::from(frames - 1) } else { 0.0 };
-        self.view(progress)
+    /// The view of frame `index` of `frames`. One-way (`looped = false`): the first frame is the
+    /// fitted input and the last ends the move. Looped: the camera goes out and back along
+    /// `(1 − cos 2πn/N)/2`, sampled at `t_n = n/N`, so frame `N` is frame 0 and the loop has no seam.
+    pub fn frame_view(&self, index: u32, frames: u32, looped: bool) -> View {
+        if looped {
+            let phase = f64::from(index % frames.max(1)) / f64::from(frames.max(1));
+            self.view_at(0.5 - 0.5 * libm::cos(std::f64::consts::TAU * phase))
+        } else {
+            let progress = if frames > 1 { f64::from(index) / f64::from(frames - 1) } else { 0.0 };
+            self.view(progress)
+        }
     }
 }
 
@@ -107,14 +118,25 @@ mod tests {
     #[test]
     fn zoom_reaches_its_end_on_the_last_frame_and_is_smooth() {
         let path = CameraPath::new((800, 800), (400, 400), 1);
-        let last = path.frame_view(95, 96);
+        let last = path.frame_view(95, 96, false);
         assert!((path.view(0.0).scale / last.scale - (1.0 + CameraPath::ZOOM)).abs() < 1e-12);
         // No integer-step jitter: positions follow a smooth curve, so their third difference
         // is tiny (a crop rounded to whole pixels would show steps of up to 1 px here).
-        let xs: Vec<f64> = (0..96).map(|i| path.frame_view(i, 96).offset_x).collect();
+        let xs: Vec<f64> = (0..96).map(|i| path.frame_view(i, 96, false).offset_x).collect();
         let worst = xs.windows(4).map(|w| (w[3] - 3.0 * w[2] + 3.0 * w[1] - w[0]).abs()).fold(0.0, f64::max);
         assert!(worst < 1e-2, "third difference {worst} px");
         assert!(xs[95] - xs[0] != 0.0, "the camera moves");
+    }
+
+    #[test]
+    fn looped_path_closes_and_turns_back_halfway() {
+        let path = CameraPath::new((800, 600), (400, 400), 9);
+        assert_eq!(path.frame_view(0, 48, true), path.view_at(0.0));
+        assert_eq!(path.frame_view(48, 48, true), path.frame_view(0, 48, true));
+        let scales: Vec<f64> = (0..48).map(|i| path.frame_view(i, 48, true).scale).collect();
+        let deepest = scales.iter().enumerate().fold((0, f64::INFINITY), |b, (i, &s)| if s < b.1 { (i, s) } else { b });
+        assert_eq!(deepest.0, 24, "fully zoomed in at the middle of the loop");
+        assert!((scales[47] - scales[1]).abs() < 1e-12, "symmetric out and back");
     }
 
     #[test]

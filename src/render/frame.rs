@@ -1,21 +1,35 @@
 //! The [`Renderer`]: owns the (possibly pre-reduced) source and one output buffer, and renders any
 //! frame on demand. Frames are never stored: rendering frame `i` overwrites frame `i - 1`.
 
+use crate::analysis::fit;
+use crate::analysis::structure::StructureMaps;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::image::Rgba8Image;
+use crate::motion::modal::{ModalField, ModalParams};
+use crate::plan::RenderPlan;
 use crate::render::camera::{CameraPath, View};
 use crate::render::resample::resample;
+use crate::render::warp::warp;
+
+/// How frames are made.
+#[derive(Debug)]
+enum Pipeline {
+    /// Camera only: each frame is an area-filtered view of the source (best quality for zooms).
+    Camera { source: Rgba8Image, path: CameraPath },
+    /// Motion fields over the fitted image, composed with an optional camera, resampled once.
+    Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath> },
+}
 
 /// Renders frames of one video.
 #[derive(Debug)]
 pub struct Renderer {
-    source: Rgba8Image,
+    pipeline: Pipeline,
     /// Source pixels per working-source pixel, after the one-off reduction of huge inputs.
     reduction: u32,
-    path: CameraPath,
     width: u32,
     height: u32,
     frames: u32,
+    looped: bool,
     buffer: Vec<u8>,
 }
 
@@ -24,14 +38,57 @@ impl Renderer {
     /// 2·8+1 taps); larger sources are first box-reduced by a whole factor, once.
     pub const MAX_DIRECT_SCALE: f64 = 8.0;
 
-    /// Prepares `frames` frames of `width x height` from `source` with the camera of `seed`.
+    /// A camera-only renderer: `frames` frames of `width x height` with the one-way camera of `seed`.
     pub fn new(source: Rgba8Image, width: u32, height: u32, frames: u32, seed: u64) -> Self {
-        let fit = (f64::from(source.width()) / f64::from(width)).min(f64::from(source.height()) / f64::from(height));
-        let reduction = if fit > Self::MAX_DIRECT_SCALE { (fit / 4.0).floor() as u32 } else { 1 };
-        let source = if reduction > 1 { box_reduce(&source, reduction) } else { source };
+        let (source, reduction) = reduce(source, width, height);
         let path = CameraPath::new((source.width(), source.height()), (width, height), seed);
         let buffer = vec![0; width as usize * height as usize * 4];
-        Renderer { source, reduction, path, width, height, frames, buffer }
+        Renderer {
+            pipeline: Pipeline::Camera { source, path },
+            reduction,
+            width,
+            height,
+            frames,
+            looped: false,
+            buffer,
+        }
+    }
+
+    /// The renderer for `plan`. `maps` (the analysis) is needed when the motion has resonance.
+    ///
+    /// # Errors
+    /// `INTERNAL` when resonance is asked for without the analysis maps.
+    pub fn for_plan(source: Rgba8Image, plan: &RenderPlan, maps: Option<&StructureMaps>) -> Result<Self> {
+        let (width, height, frames) = (plan.width, plan.height, plan.frames);
+        if !plan.motion.has_resonance() {
+            let mut r = Renderer::new(source, width, height, frames, plan.seed);
+            r.looped = plan.looped;
+            return Ok(r);
+        }
+        let maps = maps.ok_or_else(|| EngineError::new(ErrorCode::Internal, "resonance motion needs the analysis"))?;
+        let (source, reduction) = reduce(source, width, height);
+        let fitted = fit(&source, width, height);
+        let params = ModalParams {
+            width,
+            height,
+            frames,
+            fps: plan.fps,
+            depth: plan.resonance_depth,
+            amplitude: plan.amplitude,
+            seed: plan.seed,
+        };
+        let field = Some(ModalField::new(maps, params));
+        let camera = plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
+        let buffer = vec![0; width as usize * height as usize * 4];
+        Ok(Renderer {
+            pipeline: Pipeline::Warp { fitted, field, camera },
+            reduction,
+            width,
+            height,
+            frames,
+            looped: plan.looped,
+            buffer,
+        })
     }
 
     /// Output width in pixels.
@@ -54,31 +111,81 @@ impl Renderer {
         self.reduction
     }
 
-    /// The camera view of frame `index`.
-    pub fn view(&self, index: u32) -> View {
-        self.path.frame_view(index, self.frames)
+    /// The modal field, when the motion has resonance.
+    pub fn field(&self) -> Option<&ModalField> {
+        match &self.pipeline {
+            Pipeline::Warp { field, .. } => field.as_ref(),
+            Pipeline::Camera { .. } => None,
+        }
+    }
+
+    /// The camera view of frame `index`, when the camera moves.
+    pub fn view(&self, index: u32) -> Option<View> {
+        match &self.pipeline {
+            Pipeline::Camera { path, .. } => Some(path.frame_view(index, self.frames, self.looped)),
+            Pipeline::Warp { camera, .. } => camera.map(|p| p.frame_view(index, self.frames, self.looped)),
+        }
     }
 
     /// Renders frame `index` and returns its RGBA pixels (`width * height * 4` bytes), valid until
-    /// the next call.
+    /// the next call. With `loop` on, frame `frames` (one past the last) may be rendered too: it is
+    /// bit-identical to frame 0, which is how the seamless loop is tested.
     ///
     /// # Errors
-    /// `INVALID_OPTION` when `index` is not below the frame count.
+    /// `INVALID_OPTION` when `index` is out of range.
     pub fn render(&mut self, index: u32) -> Result<&[u8]> {
-        if index >= self.frames {
+        let limit = if self.looped { self.frames } else { self.frames - 1 };
+        if index > limit {
             return Err(EngineError::new(
                 ErrorCode::InvalidOption,
                 format!("frame index {index} is out of range: the video has {} frames", self.frames),
             ));
         }
         let view = self.view(index);
-        resample(&self.source, view, &mut self.buffer, self.width as usize, self.height as usize);
+        match &self.pipeline {
+            Pipeline::Camera { source, .. } => {
+                let view = view.unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });
+                resample(source, view, &mut self.buffer, self.width as usize, self.height as usize);
+            }
+            Pipeline::Warp { fitted, field, .. } => {
+                let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
+                warp(fitted, &mut self.buffer, |x, y| {
+                    let (mut u, mut v) = (x as f64 + 0.5, y as f64 + 0.5);
+                    if let Some(view) = view {
+                        u = view.offset_x + u * view.scale;
+                        v = view.offset_y + v * view.scale;
+                    }
+                    if let Some(d) = &displacement {
+                        let (dx, dy) = d.at(u, v);
+                        if dx == 0.0 && dy == 0.0 && view.is_none() {
+                            return None;
+                        }
+                        u -= f64::from(dx);
+                        v -= f64::from(dy);
+                    } else if view.is_none() {
+                        return None;
+                    }
+                    Some((u, v))
+                });
+            }
+        }
         Ok(&self.buffer)
     }
 
     /// The frame rendered last (all zeros before the first call).
     pub fn buffer(&self) -> &[u8] {
         &self.buffer
+    }
+}
+
+/// Box-reduces a source far larger than the output, once, so per-frame kernels stay small.
+fn reduce(source: Rgba8Image, width: u32, height: u32) -> (Rgba8Image, u32) {
+    let fit = (f64::from(source.width()) / f64::from(width)).min(f64::from(source.height()) / f64::from(height));
+    let reduction = if fit > Renderer::MAX_DIRECT_SCALE { (fit / 4.0).floor() as u32 } else { 1 };
+    if reduction > 1 {
+        (box_reduce(&source, reduction), reduction)
+    } else {
+        (source, 1)
     }
 }
 

@@ -7,5 +7,6 @@
 pub mod camera;
 pub mod frame;
 pub mod resample;
+pub mod warp;
 
 pub use frame::Renderer;

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  decodeErrors, download, generate, launchBrowser, makeImage, openDemo, probe, psnrOf, sha256File, startServer, tmp,
+  decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRows, openDemo, probe, psnrOf,
+  sha256File, startServer, tmp,
 } from './harness.mjs';
 
 let browser;
@@ -13,6 +14,7 @@ let isolated;
 let plain;
 let square;
 let wide;
+let meadow;
 
 before(async () => {
   browser = await launchBrowser();
@@ -20,6 +22,7 @@ before(async () => {
   plain = await startServer({ isolation: false });
   square = makeImage('square.jpg', '1536x1536', ['-q:v', '2']);
   wide = makeImage('wide.png', '2048x1536');
+  meadow = makeMeadow();
 });
 
 after(async () => {
@@ -103,6 +106,55 @@ describe('on a cross-origin isolated page', () => {
     assert.equal(decodeErrors(file), '');
     const psnr = psnrOf(file, square, 512, 512);
     assert.ok(psnr > 28, `frame 0 vs input: ${psnr} dB`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('resonance: the grass sways, the sky stays, the analysis is shown, the loop closes', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'resonance');
+    const { error } = await generate(page, { image: meadow, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    assert.ok(await page.isVisible('#analysis'), 'the Analysis panel is shown');
+    assert.match(await page.textContent('#analysis-summary'), /may move/);
+    const metadata = await page.textContent('#metadata');
+    assert.match(metadata, /Motionresonance/);
+    const amplitude = Number(metadata.match(/Amplitude([\d.]+) px/)?.[1]);
+    assert.ok(amplitude > 4.5 && amplitude <= 5.12, `amplitude ${amplitude} px (1% of 512 unless the fold-over guard cut it)`);
+    const { file } = await download(page);
+    const p = probe(file);
+    assert.deepEqual([p.width, p.height, p.frames], [512, 512, 24]);
+    // The 1024x768 meadow is cover-fitted to 512x512: sky above y≈204, grass below.
+    const f0 = grayFrame(file, 0, 512, 512);
+    const mid = grayFrame(file, 12, 512, 512);
+    const last = grayFrame(file, 23, 512, 512);
+    const sky = meanDiffRows(f0, mid, 512, 10, 150);
+    const grass = meanDiffRows(f0, mid, 512, 300, 470);
+    assert.ok(grass > 4 && grass > 5 * sky, `mean change: grass ${grass.toFixed(2)}, sky ${sky.toFixed(2)}`);
+    // Seamless loop: the last frame is close to the first, as close as neighbouring frames are.
+    const seam = meanDiffRows(last, f0, 512, 300, 470);
+    const step = meanDiffRows(grayFrame(file, 11, 512, 512), mid, 512, 300, 470);
+    assert.ok(seam < 2 * step + 0.5, `seam ${seam.toFixed(2)} vs step ${step.toFixed(2)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('camera: the looped zoom goes in and comes back; unlooped it ends zoomed in', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'camera');
+    const looped = await generate(page, { image: square, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(looped.error, null);
+    assert.match(await page.textContent('#metadata'), /Motioncamera/);
+    let file = (await download(page)).file;
+    assert.deepEqual([probe(file).codec, probe(file).frames], ['mjpeg', 24]);
+    const diff = (a, b) => meanDiffRows(grayFrame(file, a, 512, 512), grayFrame(file, b, 512, 512), 512, 0, 512);
+    assert.ok(diff(0, 12) > 10, `halfway the view is zoomed: ${diff(0, 12)}`);
+    assert.ok(diff(0, 23) < diff(0, 12) / 4, `the loop comes back: ${diff(0, 23)} vs ${diff(0, 12)}`);
+    await page.uncheck('#loop');
+    const oneWay = await generate(page, { image: square, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(oneWay.error, null);
+    file = (await download(page)).file;
+    assert.ok(diff(0, 23) > diff(0, 12), `one way ends furthest from the start: ${diff(0, 23)} vs ${diff(0, 12)}`);
     assert.deepEqual(problems, []);
     await page.close();
   });

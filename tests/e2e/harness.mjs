@@ -123,3 +123,29 @@ export function decodeErrors(file) {
     return String(/** @type {any} */ (err).stderr ?? err);
   }
 }
+
+/** Frame `index` of a video, decoded by ffmpeg, as 8-bit grey pixels (`width*height` bytes). */
+export function grayFrame(file, index, width, height) {
+  const out = execFileSync('ffmpeg', [
+    '-v', 'error', '-i', file, '-vf', `select=eq(n\\,${index})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-',
+  ], { maxBuffer: 64 * 1024 * 1024 });
+  if (out.length !== width * height) throw new Error(`frame ${index}: ${out.length} bytes, expected ${width * height}`);
+  return out;
+}
+
+/** Mean absolute difference of two grey frames over rows [y0, y1). */
+export function meanDiffRows(a, b, width, y0, y1) {
+  let sum = 0;
+  for (let i = y0 * width; i < y1 * width; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / ((y1 - y0) * width);
+}
+
+/** A meadow: smooth sky over the top 40 %, grass-like noise below (1024x768, deterministic). */
+export function makeMeadow() {
+  const file = path.join(tmp, 'meadow.png');
+  const sky = (lo, span) => `if(lt(Y\\,H*0.4)\\,${lo}+${span}*Y/(H*0.4)`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
+    `nullsrc=s=1024x768,format=rgb24,geq=r='${sky(90, 60)}\\,40+60*random(1))':g='${sky(140, 50)}\\,90+120*random(1))':b='if(lt(Y\\,H*0.4)\\,230\\,30+40*random(1))'`,
+    '-frames:v', '1', file]);
+  return file;
+}

@@ -2,6 +2,7 @@
 /** The demo page: wires the form to the public API. Everything heavy happens in the engine's worker. */
 import css from './style.css';
 import { capabilities, generateVideo } from '../lib/index.js';
+import { drawCoherence, drawMaps, drawSpectra } from './analysis-view.js';
 
 // A constructed stylesheet: no inline <style>, so a strict Content-Security-Policy can hold.
 const sheet = new CSSStyleSheet();
@@ -11,10 +12,11 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
   image: $('image'), drop: $('drop'), dropText: $('drop-text'), thumb: $('thumb'),
-  format: $('format'), duration: $('duration'), fps: $('fps'), resolution: $('resolution'),
+  format: $('format'), motion: $('motion'), loop: $('loop'), duration: $('duration'), fps: $('fps'), resolution: $('resolution'),
   generate: $('generate'), cancel: $('cancel'), progress: $('progress'), progressText: $('progress-text'),
   error: $('error'), preview: $('preview'), result: $('result'), video: $('video'),
   download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
+  analysis: $('analysis'), maps: $('maps'), spectra: $('spectra'), coherence: $('coherence'), analysisSummary: $('analysis-summary'),
 };
 
 /** @type {File | null} */
@@ -24,7 +26,7 @@ let controller = null;
 /** @type {string | null} */
 let videoUrl = null;
 
-const STAGES = { decode: 'Decoding image', render: 'Rendering frames', encode: 'Finishing encode', mux: 'Writing file', hash: 'Hashing' };
+const STAGES = { decode: 'Reading image', analyze: 'Analysing image', render: 'Rendering frames', encode: 'Finishing encode', mux: 'Writing file', hash: 'Hashing' };
 
 /** @param {File | null | undefined} picked */
 function pick(picked) {
@@ -61,7 +63,7 @@ function hideError() { ui.error.hidden = true; ui.error.textContent = ''; }
 function setBusy(busy) {
   ui.generate.disabled = busy || !file;
   ui.cancel.disabled = !busy;
-  for (const el of [ui.format, ui.duration, ui.fps, ui.resolution, ui.image]) el.disabled = busy;
+  for (const el of [ui.format, ui.motion, ui.loop, ui.duration, ui.fps, ui.resolution, ui.image]) el.disabled = busy;
 }
 
 ui.generate.addEventListener('click', async () => {
@@ -75,11 +77,14 @@ ui.generate.addEventListener('click', async () => {
   try {
     const { blob, metadata, sha256 } = await generateVideo(file, {
       format: ui.format.value,
+      motion: ui.motion.value,
+      loop: ui.loop.checked,
       duration: Number(ui.duration.value),
       fps: Number(ui.fps.value),
       resolution: ui.resolution.value,
       canvas: ui.preview,
       signal: controller.signal,
+      onAnalysis: (analysis) => showAnalysis(analysis),
       onProgress: ({ stage, frame, frames }) => {
         ui.progress.value = frames ? frame / frames : 0;
         ui.progressText.textContent = frames ? `${STAGES[stage]} · frame ${frame} / ${frames}` : `${STAGES[stage]}…`;
@@ -93,7 +98,8 @@ ui.generate.addEventListener('click', async () => {
     ui.download.download = `quantonium_${stamp}.${metadata.format}`;
     ui.download.textContent = `Download ${metadata.format.toUpperCase()} (${(blob.size / 1048576).toFixed(2)} MB)`;
     const shown = {
-      Format: metadata.format, Codec: metadata.codec, Size: `${metadata.width} × ${metadata.height}`,
+      Format: metadata.format, Codec: metadata.codec, Motion: metadata.motion,
+      Amplitude: metadata.amplitude === null ? '—' : `${metadata.amplitude.toFixed(2)} px`, Size: `${metadata.width} × ${metadata.height}`,
       Frames: metadata.frames, FPS: metadata.fps, Duration: `${metadata.duration.toFixed(2)} s`,
       'Quantum precision': metadata.quantumPrecision, 'Resonance depth': metadata.resonanceDepth,
       Threads: metadata.threads, 'Processing time': `${metadata.processingTimeMs} ms`,
@@ -114,6 +120,20 @@ ui.generate.addEventListener('click', async () => {
 });
 
 ui.cancel.addEventListener('click', () => controller?.abort());
+
+/** @param {import('../lib/index.js').Analysis} analysis */
+function showAnalysis(analysis) {
+  ui.analysis.hidden = false;
+  drawSpectra(ui.spectra, analysis);
+  drawCoherence(ui.coherence, analysis);
+  drawMaps(ui.maps, analysis, ui.thumb.complete ? ui.thumb : null);
+  const s = analysis.summary;
+  const strongest = analysis.waveforms.reduce((a, b) => (b.harmonicRatio > a.harmonicRatio ? b : a));
+  ui.analysisSummary.textContent =
+    `${(s.mobileShare * 100).toFixed(0)}% of the picture may move · mean texture ${s.meanTexture.toFixed(2)} · ` +
+    `orientation coherence ${s.meanCoherence.toFixed(2)} · most periodic line: ${strongest.line.kind} ` +
+    `(harmonic ratio ${strongest.harmonicRatio.toFixed(1)}, period ${strongest.dominantPeriodPx.toFixed(1)} px)`;
+}
 
 capabilities().then(
   (caps) => {

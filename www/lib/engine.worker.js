@@ -123,9 +123,13 @@ async function generate(req) {
     progress('decode', 0, 0);
     const { mod, info } = await loadEngine();
     checkCancel();
+    progress('analyze', 0, 0);
     const engine = new mod.Engine(new Uint8Array(req.input), req.options);
     try {
       const plan = engine.plan();
+      const report = engine.analysis();
+      const analysis = report ? { ...report, mobility: engine.mobilityMap(), orientation: engine.orientationMap() } : null;
+      if (analysis) post({ v: PROTOCOL_VERSION, type: 'analysis', id: req.id, analysis });
       const previewer = new Previewer(req.id, req.preview);
       /** @type {{ blob: Blob, mimeType: string, codec: string, buffer: ArrayBuffer }} */
       const out =
@@ -142,6 +146,9 @@ async function generate(req) {
         duration: plan.duration,
         format: plan.format,
         codec: out.codec,
+        motion: plan.motion,
+        loop: plan.loop,
+        amplitude: engine.amplitudeUsed() ?? null,
         seed: plan.seed,
         sourceWidth: plan.sourceWidth,
         sourceHeight: plan.sourceHeight,
@@ -152,7 +159,7 @@ async function generate(req) {
         engineVersion: info.version,
         processingTimeMs: Math.round(performance.now() - started),
       };
-      post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: { blob: out.blob, mimeType: out.mimeType, metadata, sha256 } });
+      post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: { blob: out.blob, mimeType: out.mimeType, metadata, sha256, analysis } });
     } finally {
       engine.free();
     }
@@ -320,7 +327,8 @@ async function capabilities() {
     simd: info.simd,
     hardwareConcurrency: info.hardwareConcurrency,
     limits,
-    defaults: { quantumPrecision: limits.quantumPrecision, resonanceDepth: limits.resonanceDepth },
+    defaults: { quantumPrecision: limits.quantumPrecision, resonanceDepth: limits.resonanceDepth, motion: limits.motions[0] },
+    motions: limits.motions,
     engineVersion: info.version,
   };
 }

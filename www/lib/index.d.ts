@@ -33,7 +33,10 @@ export declare class QuantoniumError extends Error {
 export type VideoFormat = 'mp4' | 'webm' | 'avi';
 
 /** Pipeline stage reported by {@link GenerateOptions.onProgress}. */
-export type Stage = 'decode' | 'render' | 'encode' | 'mux' | 'hash';
+export type Stage = 'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash';
+
+/** How the picture moves. */
+export type Motion = 'resonance' | 'camera' | 'resonance+camera';
 
 export interface Progress {
   stage: Stage;
@@ -60,8 +63,25 @@ export interface GenerateOptions {
    * @default '1024x1024'
    */
   resolution?: string | { width: number; height: number };
-  /** Seed of every random choice (the camera's direction). Same image, options and seed: same video. @default 0 */
+  /** Seed of every random choice (noise, wind, camera direction). Same image, options and seed: same video. @default 0 */
   seed?: number;
+  /**
+   * `resonance`: gentle modal sway and ripple where the image is textured (grass, leaves, water),
+   * computed from the image's own structure; flat regions and long straight edges stay still.
+   * `camera`: a slow zoom-in with a gentle pan. `resonance+camera`: both, resampled once.
+   * @default 'resonance'
+   */
+  motion?: Motion;
+  /** Largest displacement of the resonance motion, in output pixels; at most 5 % of the shorter side. @default 1 % of the shorter side */
+  amplitude?: number;
+  /** Number of oscillation modes, 1–32. @default 8 */
+  resonanceDepth?: number;
+  /** Samples per analysed waveform and long side of the analysis grid: a power of two, 64–4096. @default 512 */
+  quantumPrecision?: number;
+  /** Seamless loop: the last frame leads back into the first (the camera returns to its start). @default true */
+  loop?: boolean;
+  /** Called once the image is analysed, before the frames are rendered (resonance motions only). */
+  onAnalysis?: (analysis: Analysis) => void;
   /** Called as the job advances. Done means the promise resolved, not `frame === frames`. */
   onProgress?: (progress: Progress) => void;
   /** Cancels the job: the promise rejects with code `ABORTED` within one second. */
@@ -80,6 +100,10 @@ export interface VideoMetadata {
   format: VideoFormat;
   /** The codec string used, e.g. `avc1.640020`, `vp09.00.40.08`, or `mjpeg`. */
   codec: string;
+  motion: Motion;
+  loop: boolean;
+  /** Resonance amplitude really used, in output pixels (0 when nothing in the image can move); null for `camera`. */
+  amplitude: number | null;
   seed: number;
   sourceWidth: number;
   sourceHeight: number;
@@ -96,6 +120,38 @@ export interface VideoMetadata {
   processingTimeMs: number;
 }
 
+/** One scanline waveform of the analysis and its spectrum. */
+export interface Waveform {
+  line: { kind: 'row'; y: number } | { kind: 'column'; x: number } | { kind: 'diagonal' } | { kind: 'antiDiagonal' };
+  /** Length of the line on the analysis grid, in pixels. */
+  lengthPx: number;
+  /** Φ-RFT magnitudes (equal to the DFT's) of the windowed, mean-removed luma, bins 0…precision/2. */
+  spectrum: number[];
+  /** Strongest non-DC bin (cycles along the line); 0 for a flat line. */
+  dominantBin: number;
+  /** Period of the dominant bin in analysis pixels; 0 for a flat line. */
+  dominantPeriodPx: number;
+  /** max/mean of the non-DC power: ≈1 for noise or flat lines, large for periodic texture. */
+  harmonicRatio: number;
+}
+
+/** What the engine saw in the image. */
+export interface Analysis {
+  /** Analysis grid size (the fitted image, long side at most `quantumPrecision`). */
+  width: number;
+  height: number;
+  precision: number;
+  /** 8 rows, 8 columns, 2 diagonals. */
+  waveforms: Waveform[];
+  /** 18×18 magnitude-squared coherence between the waveforms, row-major, each in [0, 1]. */
+  coherence: number[];
+  summary: { meanMobility: number; mobileShare: number; meanTexture: number; meanCoherence: number };
+  /** Where motion is allowed, `width*height` bytes (255 = free). */
+  mobility: Uint8Array;
+  /** Local orientation, `width*height` bytes (0 = −90°, 255 = +90°). */
+  orientation: Uint8Array;
+}
+
 export interface GenerateResult {
   /** The video file. */
   blob: Blob;
@@ -104,6 +160,8 @@ export interface GenerateResult {
   metadata: VideoMetadata;
   /** Lower-case hex SHA-256 of the blob's bytes. */
   sha256: string;
+  /** The analysis (null for `camera`, which needs none). */
+  analysis: Analysis | null;
 }
 
 export interface Limits {
@@ -118,6 +176,12 @@ export interface Limits {
   defaultResolution: string;
   quantumPrecision: number;
   resonanceDepth: number;
+  minPrecision: number;
+  maxPrecision: number;
+  maxDepth: number;
+  defaultAmplitudeShare: number;
+  maxAmplitudeShare: number;
+  motions: Motion[];
 }
 
 export interface Capabilities {
@@ -134,7 +198,8 @@ export interface Capabilities {
   simd: boolean;
   hardwareConcurrency: number;
   limits: Limits;
-  defaults: { quantumPrecision: number; resonanceDepth: number };
+  defaults: { quantumPrecision: number; resonanceDepth: number; motion: Motion };
+  motions: Motion[];
   engineVersion: string;
 }
 

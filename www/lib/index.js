@@ -20,7 +20,7 @@ const HARD_ABORT_MS = 1000;
 /** Jobs that may run at once (the pool already uses every core for one job). */
 const MAX_CONCURRENT_JOBS = 1;
 /** Option names handled on this side; everything else goes to the engine, which rejects unknown ones. */
-const PAGE_OPTIONS = new Set(['onProgress', 'signal', 'canvas']);
+const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas']);
 
 /** The error every API call rejects with: a stable `code` and a message that names the problem. */
 export class QuantoniumError extends Error {
@@ -159,9 +159,11 @@ export async function generateVideo(input, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'options must be an object');
   }
-  const { onProgress, signal, canvas } = options;
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'option `onProgress` must be a function');
+  const { onProgress, onAnalysis, signal, canvas } = options;
+  for (const [name, value] of [['onProgress', onProgress], ['onAnalysis', onAnalysis]]) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`${name}\` must be a function`);
+    }
   }
   /** @type {Record<string, unknown>} */
   const engineOptions = {};
@@ -197,6 +199,7 @@ export async function generateVideo(input, options = {}) {
       [buffer],
       (msg) => {
         if (msg.type === 'progress') onProgress?.({ stage: msg.stage, frame: msg.frame, frames: msg.frames });
+        else if (msg.type === 'analysis') onAnalysis?.(msg.analysis);
         else if (msg.type === 'preview') {
           if (canvas) drawPreview(canvas, msg.bitmap);
           else msg.bitmap.close();

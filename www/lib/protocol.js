@@ -17,12 +17,13 @@
  * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest} WorkerRequest
  *
  * Worker → page:
- * @typedef {'decode' | 'render' | 'encode' | 'mux' | 'hash'} Stage
+ * @typedef {'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash'} Stage
  * @typedef {{ v: number, type: 'progress', id: number, stage: Stage, frame: number, frames: number }} ProgressMessage
  * @typedef {{ v: number, type: 'preview', id: number, bitmap: ImageBitmap, frame: number }} PreviewMessage
+ * @typedef {{ v: number, type: 'analysis', id: number, analysis: unknown }} AnalysisMessage
  * @typedef {{ v: number, type: 'done', id: number, ok: true, data: unknown }} DoneMessage
  * @typedef {{ v: number, type: 'done', id: number, ok: false, error: ErrorData }} FailedMessage
- * @typedef {ProgressMessage | PreviewMessage | DoneMessage | FailedMessage} WorkerResponse
+ * @typedef {ProgressMessage | PreviewMessage | AnalysisMessage | DoneMessage | FailedMessage} WorkerResponse
  */
 
 /** Bumped whenever a message's shape changes. */

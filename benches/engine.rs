@@ -1,0 +1,47 @@
+//! Native speed of the engine's stages at the default size (1024×1024 output from a 2048×1536
+//! photo-like source): the one-off analysis and modal field, and one frame per motion.
+//! Run with `cargo bench --bench engine`; figures go in the README with the machine they ran on.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use quantonium_video::analysis::Analysis;
+use quantonium_video::motion::MotionMode;
+use quantonium_video::options::{RenderOptions, Resolution};
+use quantonium_video::testing::{landscape, png_bytes};
+use quantonium_video::Job;
+
+fn job(motion: MotionMode) -> Job {
+    let png = png_bytes(&landscape(2048, 1536).0);
+    let options = RenderOptions {
+        resolution: Some(Resolution { width: 1024, height: 1024 }),
+        motion: Some(motion),
+        ..Default::default()
+    };
+    Job::new(&png, &options).expect("valid job")
+}
+
+fn bench(c: &mut Criterion) {
+    let source = landscape(2048, 1536).0;
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    group.bench_function("analysis 1024x1024 (precision 512)", |b| b.iter(|| Analysis::new(&source, 1024, 1024, 512)));
+    group.bench_function("job setup resonance (decode + analysis + modal field)", |b| {
+        let png = png_bytes(&source);
+        let options = RenderOptions { resolution: Some(Resolution { width: 1024, height: 1024 }), ..Default::default() };
+        b.iter(|| Job::new(&png, &options).expect("valid"))
+    });
+    for motion in [MotionMode::Camera, MotionMode::Resonance, MotionMode::ResonanceCamera] {
+        let mut job = job(motion);
+        let mut i = 0;
+        group.bench_function(format!("frame 1024x1024 {}", motion.as_str()), |b| {
+            b.iter(|| {
+                // Cycle through frames away from 0, where resonance is a plain copy.
+                i = i % 90 + 3;
+                job.render_frame(i).map(|f| f[0]).expect("frame")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

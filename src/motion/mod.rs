@@ -1,0 +1,56 @@
+//! Motion: what moves, and how, over one exactly looping period.
+//!
+//! - [`modal`] — the resonance motion: K oscillation modes per location, evolved by phase rotation;
+//! - [`camera`](crate::render::camera) — the zoom-and-pan, shared with the renderer.
+//!
+//! Time is sampled at `t_n = n·T/N` (never `n/(N−1)`), and every frequency is an integer number of
+//! cycles per loop, so frame `N` is bit-identical to frame 0 and the video loops without a seam.
+
+pub mod modal;
+
+use serde::{Deserialize, Serialize};
+
+/// A hash of integer lattice coordinates to [0, 1) (SplitMix64).
+pub fn lattice_hash(seed: u64, x: i64, y: i64) -> f64 {
+    let mut z = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Which motion a video gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MotionMode {
+    /// Modal sway and ripple where the image is textured (grass, leaves, water); still elsewhere.
+    #[default]
+    #[serde(rename = "resonance")]
+    Resonance,
+    /// The slow zoom-in with a gentle pan (a closed path when `loop` is on).
+    #[serde(rename = "camera")]
+    Camera,
+    /// Both at once, composed into one resampling.
+    #[serde(rename = "resonance+camera")]
+    ResonanceCamera,
+}
+
+impl MotionMode {
+    /// The option's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MotionMode::Resonance => "resonance",
+            MotionMode::Camera => "camera",
+            MotionMode::ResonanceCamera => "resonance+camera",
+        }
+    }
+
+    /// Whether the modal field is needed.
+    pub fn has_resonance(self) -> bool {
+        matches!(self, MotionMode::Resonance | MotionMode::ResonanceCamera)
+    }
+
+    /// Whether the camera moves.
+    pub fn has_camera(self) -> bool {
+        matches!(self, MotionMode::Camera | MotionMode::ResonanceCamera)
+    }
+}

@@ -1,0 +1,381 @@
+//! The resonance motion: a displacement field built from K oscillation modes, evolved in time by
+//! phase rotation.
+//!
+//! Each mode `k` is a smooth complex 2-vector field `S_k(x)` on a coarse grid (a quarter of the
+//! working resolution). Its displacement at time `t` is
+//!
+//! `D(x, t) = Re Σ_k S_k(x)·e^{iω_k t}`,  `ω_k = 2π·m_k/T`, `m_k` a whole number of cycles per loop,
+//!
+//! so the evolution is unitary (a pure phase rotation per mode) and the video loops exactly.
+//! Construction, per mode (after Davis et al.'s image-space modal bases, made procedural):
+//!
+//! 1. complex noise from a counter hash of `(seed, k, component, x, y)`, smoothed at a scale that
+//!    shrinks as `k^{-1/2}` and never below twice the amplitude (so the warp cannot fold);
+//! 2. times the local sway direction: the structure tensor's gradient direction (things sway across
+//!    their length), blended toward a seed-chosen wind direction where orientation is weak;
+//! 3. smoothed again *after* that product, weighted `k^{-β}` (β = 1: 1/f motion), and multiplied by
+//!    the mobility mask last, so still regions get exactly zero;
+//! 4. the rest pose is projected out (`D(x, 0) = 0`, frame 0 is the input) and the field scaled so
+//!    `max |D|` over all frames equals the requested amplitude;
+//! 5. fold-over guard: the amplitude shrinks until `det(I − ∇D) ≥ 0.5` everywhere, every frame.
+
+use crate::analysis::luma::Plane;
+use crate::analysis::structure::StructureMaps;
+use crate::motion::lattice_hash;
+
+/// Spectral slope of the mode amplitudes: `|S_k| ∝ k^{-β}`.
+pub const BETA: f64 = 1.0;
+/// Lowest and highest mode frequency in hertz (typical plant sway), before rounding to whole cycles.
+pub const FREQ_RANGE_HZ: (f64, f64) = (0.25, 2.0);
+/// Smallest allowed `det(I − ∇D)` over space and time.
+pub const MIN_JACOBIAN: f32 = 0.5;
+
+/// Everything the field needs to know about the video.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModalParams {
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Frames per loop (N).
+    pub frames: u32,
+    /// Frames per second (for the mode frequencies in hertz).
+    pub fps: u32,
+    /// Number of modes (K).
+    pub depth: u32,
+    /// Requested `max |D|` in output pixels.
+    pub amplitude: f64,
+    /// Seed of the noise and the wind.
+    pub seed: u64,
+}
+
+/// One mode: its whole number of cycles per loop and its complex coefficients.
+#[derive(Debug, Clone)]
+struct Mode {
+    cycles: u32,
+    /// Re and Im of the x and y components, one value per grid node.
+    xr: Vec<f32>,
+    xi: Vec<f32>,
+    yr: Vec<f32>,
+    yi: Vec<f32>,
+}
+
+/// The modal displacement field of one video.
+#[derive(Debug, Clone)]
+pub struct ModalField {
+    grid_w: usize,
+    grid_h: usize,
+    /// Output pixels per grid cell, horizontally and vertically.
+    cell: (f64, f64),
+    frames: u32,
+    modes: Vec<Mode>,
+    amplitude: f64,
+}
+
+/// The displacement of one frame on the grid, in output pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameField {
+    grid_w: usize,
+    grid_h: usize,
+    cell: (f64, f64),
+    /// x and y displacement per node.
+    pub dx: Vec<f32>,
+    /// y displacement per node.
+    pub dy: Vec<f32>,
+    /// True when every node is exactly zero (the renderer then copies the image).
+    pub is_zero: bool,
+}
+
+impl FrameField {
+    /// Displacement at output position `(x, y)` (continuous, pixel centres at +0.5), bilinear
+    /// between grid nodes, clamped at the border. Returns exactly zero where the four nodes are zero.
+    pub fn at(&self, x: f64, y: f64) -> (f32, f32) {
+        let gx = (x / self.cell.0 - 0.5).clamp(0.0, (self.grid_w - 1) as f64);
+        let gy = (y / self.cell.1 - 0.5).clamp(0.0, (self.grid_h - 1) as f64);
+        let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
+        let (x1, y1) = ((x0 + 1).min(self.grid_w - 1), (y0 + 1).min(self.grid_h - 1));
+        let (tx, ty) = ((gx - x0 as f64) as f32, (gy - y0 as f64) as f32);
+        let idx = |x: usize, y: usize| y * self.grid_w + x;
+        let lerp = |p: &[f32]| {
+            let top = p[idx(x0, y0)] * (1.0 - tx) + p[idx(x1, y0)] * tx;
+            let bottom = p[idx(x0, y1)] * (1.0 - tx) + p[idx(x1, y1)] * tx;
+            top * (1.0 - ty) + bottom * ty
+        };
+        (lerp(&self.dx), lerp(&self.dy))
+    }
+
+    /// Largest displacement magnitude over the nodes.
+    pub fn max_magnitude(&self) -> f32 {
+        self.dx.iter().zip(&self.dy).map(|(x, y)| libm::hypotf(*x, *y)).fold(0.0, f32::max)
+    }
+
+    /// Smallest `det(I − ∇D)` over the nodes (central differences, in output pixels).
+    pub fn min_jacobian(&self) -> f32 {
+        let (w, h) = (self.grid_w, self.grid_h);
+        let mut min = f32::INFINITY;
+        for j in 0..h {
+            for i in 0..w {
+                let (il, ir) = (i.saturating_sub(1), (i + 1).min(w - 1));
+                let (ju, jd) = (j.saturating_sub(1), (j + 1).min(h - 1));
+                let sx = ((ir - il).max(1) as f64 * self.cell.0) as f32;
+                let sy = ((jd - ju).max(1) as f64 * self.cell.1) as f32;
+                let dxdx = (self.dx[j * w + ir] - self.dx[j * w + il]) / sx;
+                let dydx = (self.dy[j * w + ir] - self.dy[j * w + il]) / sx;
+                let dxdy = (self.dx[jd * w + i] - self.dx[ju * w + i]) / sy;
+                let dydy = (self.dy[jd * w + i] - self.dy[ju * w + i]) / sy;
+                min = min.min((1.0 - dxdx) * (1.0 - dydy) - dxdy * dydx);
+            }
+        }
+        min
+    }
+}
+
+fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Whole cycles per loop for each mode: frequencies spread log-evenly over [`FREQ_RANGE_HZ`],
+/// rounded, strictly increasing, at least `k`.
+pub fn mode_cycles(depth: u32, frames: u32, fps: u32) -> Vec<u32> {
+    let seconds = f64::from(frames) / f64::from(fps.max(1));
+    let (lo, hi) = FREQ_RANGE_HZ;
+    let mut out: Vec<u32> = Vec::with_capacity(depth as usize);
+    for k in 1..=depth {
+        let f = if depth > 1 { lo * libm::pow(hi / lo, f64::from(k - 1) / f64::from(depth - 1)) } else { lo };
+        let m = ((f * seconds).round() as u32).max(k).max(out.last().map_or(1, |p| p + 1));
+        out.push(m);
+    }
+    out
+}
+
+impl ModalField {
+    /// Builds the field from the analysis maps (on the working grid).
+    pub fn new(maps: &StructureMaps, params: ModalParams) -> Self {
+        let (ww, wh) = (maps.mobility.width, maps.mobility.height);
+        let grid_w = ww.div_ceil(4).max(2);
+        let grid_h = wh.div_ceil(4).max(2);
+        let n = grid_w * grid_h;
+        let cell = (f64::from(params.width) / grid_w as f64, f64::from(params.height) / grid_h as f64);
+        let cell_px = cell.0.min(cell.1);
+        let amplitude = params.amplitude.max(0.0);
+        let short = f64::from(params.width.min(params.height));
+
+        // Maps sampled at the grid nodes (working-grid coordinates).
+        let node = |i: usize, j: usize| {
+            ((i as f64 + 0.5) * ww as f64 / grid_w as f64, (j as f64 + 0.5) * wh as f64 / grid_h as f64)
+        };
+        let mut mobility = vec![0f32; n];
+        let mut direction = vec![(0f32, 0f32); n];
+        let wind_angle = (lattice_hash(params.seed, -1, -1) - 0.5) * 40f64.to_radians();
+        let wind = (libm::cos(wind_angle) as f32, libm::sin(wind_angle) as f32);
+        // Orientation is averaged as the doubled-angle vector, which has no wrap-around.
+        let (c2, s2) = doubled_angle(maps);
+        for j in 0..grid_h {
+            for i in 0..grid_w {
+                let (x, y) = node(i, j);
+                let k = j * grid_w + i;
+                mobility[k] = maps.mobility.sample(x, y).clamp(0.0, 1.0);
+                let (c, s) = (c2.sample(x, y), s2.sample(x, y));
+                let strength = libm::hypotf(c, s).min(1.0);
+                let theta = 0.5 * libm::atan2f(s, c);
+                let mut e1 = (libm::cosf(theta), libm::sinf(theta));
+                if e1.0 * wind.0 + e1.1 * wind.1 < 0.0 {
+                    e1 = (-e1.0, -e1.1);
+                }
+                let d = (strength * e1.0 + (1.0 - strength) * wind.0, strength * e1.1 + (1.0 - strength) * wind.1);
+                let norm = libm::hypotf(d.0, d.1);
+                direction[k] = if norm > 1e-6 { (d.0 / norm, d.1 / norm) } else { wind };
+            }
+        }
+
+        let cycles = mode_cycles(params.depth.max(1), params.frames.max(1), params.fps);
+        let base_scale = 0.12 * short; // output pixels
+        let min_scale = 2.0 * amplitude;
+        let settle = (min_scale.max(0.03 * short) / cell_px) as f32;
+        let mut modes = Vec::with_capacity(cycles.len());
+        let mut weights = Vec::with_capacity(cycles.len());
+        for (idx, &m) in cycles.iter().enumerate() {
+            let k = idx as u64 + 1;
+            let scale_px = (base_scale / (k as f64).sqrt()).max(min_scale);
+            let sigma = (scale_px / cell_px) as f32;
+            let noise = |component: u64| {
+                let raw = Plane {
+                    width: grid_w,
+                    height: grid_h,
+                    data: (0..n)
+                        .map(|p| {
+                            let h = lattice_hash(
+                                params.seed ^ (k << 32) ^ (component << 48),
+                                (p % grid_w) as i64,
+                                (p / grid_w) as i64,
+                            );
+                            (2.0 * h - 1.0) as f32
+                        })
+                        .collect(),
+                };
+                let mut smooth = raw.blur(sigma);
+                let rms = (smooth.data.iter().map(|v| v * v).sum::<f32>() / n as f32).sqrt();
+                if rms > 0.0 {
+                    smooth.data.iter_mut().for_each(|v| *v /= rms);
+                }
+                smooth
+            };
+            let (nr, ni) = (noise(0), noise(1));
+            let weight = libm::pow(k as f64, -BETA) as f32;
+            let compose = |noise: &Plane, axis: usize| {
+                let data =
+                    noise.data.iter().zip(&direction).map(|(v, d)| v * if axis == 0 { d.0 } else { d.1 }).collect();
+                Plane { width: grid_w, height: grid_h, data }.blur(settle).data
+            };
+            let mut planes = [compose(&nr, 0), compose(&ni, 0), compose(&nr, 1), compose(&ni, 1)];
+            // Every mode leaves the smoothing with the same energy, so the amplitudes follow k^-β
+            // exactly (the smoothing would otherwise damp the finer, higher modes more).
+            let energy: f32 = planes.iter().flatten().map(|v| v * v).sum::<f32>() / n as f32;
+            let norm = if energy > 0.0 { weight / energy.sqrt() } else { 0.0 };
+            for plane in &mut planes {
+                plane.iter_mut().zip(&mobility).for_each(|(v, m)| *v *= norm * m);
+            }
+            let [xr, xi, yr, yi] = planes;
+            modes.push(Mode { cycles: m, xr, xi, yr, yi });
+            weights.push(weight * weight);
+        }
+
+        // Rest pose: D(x, 0) = Σ_k Re S_k must be zero, so frame 0 is the input.
+        let total: f32 = weights.iter().sum();
+        for p in 0..n {
+            let (rx, ry) = modes.iter().fold((0.0, 0.0), |(x, y), m| (x + m.xr[p], y + m.yr[p]));
+            for (mode, w) in modes.iter_mut().zip(&weights) {
+                mode.xr[p] -= w / total * rx;
+                mode.yr[p] -= w / total * ry;
+            }
+        }
+
+        let mut field = ModalField { grid_w, grid_h, cell, frames: params.frames.max(1), modes, amplitude: 0.0 };
+        // Scale to the requested amplitude over every frame, then shrink until nothing folds over.
+        let peak = (0..field.frames).map(|f| field.frame(f).max_magnitude()).fold(0.0f32, f32::max);
+        if peak > 0.0 && amplitude > 0.0 {
+            field.scale((amplitude / f64::from(peak)) as f32);
+            field.amplitude = amplitude;
+            for _ in 0..20 {
+                let worst = (0..field.frames).map(|f| field.frame(f).min_jacobian()).fold(f32::INFINITY, f32::min);
+                if worst >= MIN_JACOBIAN {
+                    break;
+                }
+                field.scale(0.85);
+                field.amplitude *= 0.85;
+            }
+        } else {
+            field.scale(0.0);
+        }
+        field
+    }
+
+    fn scale(&mut self, factor: f32) {
+        for m in &mut self.modes {
+            for plane in [&mut m.xr, &mut m.xi, &mut m.yr, &mut m.yi] {
+                plane.iter_mut().for_each(|v| *v *= factor);
+            }
+        }
+    }
+
+    /// The amplitude actually used (the requested one, unless the fold-over guard shrank it; 0 when
+    /// nothing in the image can move).
+    pub fn amplitude(&self) -> f64 {
+        self.amplitude
+    }
+
+    /// Whole cycles per loop of each mode.
+    pub fn cycles(&self) -> Vec<u32> {
+        self.modes.iter().map(|m| m.cycles).collect()
+    }
+
+    /// The displacement of frame `index` (taken modulo the loop length, so frame N is frame 0).
+    pub fn frame(&self, index: u32) -> FrameField {
+        let n = self.grid_w * self.grid_h;
+        let mut dx = vec![0f32; n];
+        let mut dy = vec![0f32; n];
+        let phase_index = index % self.frames;
+        // At t = 0 every phase is 0 and the rest projection makes D exactly zero; evaluate it exactly.
+        if phase_index != 0 {
+            for m in &self.modes {
+                let j = (u64::from(m.cycles) * u64::from(phase_index)) % u64::from(self.frames);
+                let angle = std::f64::consts::TAU * j as f64 / f64::from(self.frames);
+                let (c, s) = (libm::cos(angle) as f32, libm::sin(angle) as f32);
+                for p in 0..n {
+                    dx[p] += m.xr[p] * c - m.xi[p] * s;
+                    dy[p] += m.yr[p] * c - m.yi[p] * s;
+                }
+            }
+        }
+        let is_zero = dx.iter().chain(&dy).all(|&v| v == 0.0);
+        FrameField { grid_w: self.grid_w, grid_h: self.grid_h, cell: self.cell, dx, dy, is_zero }
+    }
+}
+
+/// `coherence·(cos 2θ, sin 2θ)`, smoothed: a wrap-free average of orientation.
+fn doubled_angle(maps: &StructureMaps) -> (Plane, Plane) {
+    let (w, h) = (maps.orientation.width, maps.orientation.height);
+    let mut c = Plane::filled(w, h, 0.0);
+    let mut s = Plane::filled(w, h, 0.0);
+    for i in 0..w * h {
+        let (theta, coh) = (maps.orientation.data[i], smoothstep(0.0, 0.5, maps.coherence.data[i]));
+        c.data[i] = coh * libm::cosf(2.0 * theta);
+        s.data[i] = coh * libm::sinf(2.0 * theta);
+    }
+    let sigma = (w.min(h) as f32 * 0.02).max(1.0);
+    (c.blur(sigma), s.blur(sigma))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::structure::structure_maps;
+    use crate::testing::landscape;
+
+    fn params(w: u32, h: u32, frames: u32, amplitude: f64) -> ModalParams {
+        ModalParams { width: w, height: h, frames, fps: 24, depth: 8, amplitude, seed: 11 }
+    }
+
+    #[test]
+    fn cycles_are_whole_distinct_and_span_the_sway_band() {
+        assert_eq!(mode_cycles(8, 96, 24), [1, 2, 3, 4, 5, 6, 7, 8]);
+        let long = mode_cycles(8, 720, 24);
+        assert_eq!((long[0], long[7]), (8, 60));
+        assert!(long.windows(2).all(|w| w[1] > w[0]));
+        assert_eq!(mode_cycles(1, 96, 24), [1]);
+    }
+
+    #[test]
+    fn loops_exactly_rests_at_zero_and_reaches_the_amplitude() {
+        let (img, _) = landscape(128, 96);
+        let maps = structure_maps(&img);
+        let field = ModalField::new(&maps, params(256, 192, 48, 3.0));
+        assert!(field.frame(0).is_zero);
+        assert_eq!(field.frame(48), field.frame(0));
+        assert_eq!(field.frame(53), field.frame(5));
+        let peak = (0..48).map(|f| field.frame(f).max_magnitude()).fold(0.0f32, f32::max);
+        assert!(f64::from(peak) >= 0.9 * 3.0 && f64::from(peak) <= 3.0 * 1.001, "max |D| = {peak}");
+        let worst = (0..48).map(|f| field.frame(f).min_jacobian()).fold(f32::INFINITY, f32::min);
+        assert!(worst >= MIN_JACOBIAN, "det(I - ∇D) = {worst}");
+    }
+
+    #[test]
+    fn still_regions_get_exactly_zero_and_a_flat_image_never_moves() {
+        let flat = crate::image::Rgba8Image::from_raw(64, 64, [90u8, 90, 90, 255].repeat(64 * 64)).expect("size");
+        let field = ModalField::new(&structure_maps(&flat), params(128, 128, 24, 2.0));
+        assert_eq!(field.amplitude(), 0.0);
+        assert!((0..24).all(|f| field.frame(f).is_zero));
+    }
+
+    #[test]
+    fn the_seed_changes_the_motion() {
+        let (img, _) = landscape(128, 96);
+        let maps = structure_maps(&img);
+        let a = ModalField::new(&maps, params(256, 192, 24, 3.0)).frame(6);
+        let b = ModalField::new(&maps, ModalParams { seed: 12, ..params(256, 192, 24, 3.0) }).frame(6);
+        let mean_diff: f32 = a.dx.iter().zip(&b.dx).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.dx.len() as f32;
+        assert!(mean_diff > 0.0);
+        assert_ne!(a, b);
+    }
+}
