@@ -26,7 +26,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("analysis 1024x1024 (precision 512)", |b| b.iter(|| Analysis::new(&source, 1024, 1024, 512)));
     group.bench_function("job setup resonance (decode + analysis + modal field)", |b| {
         let png = png_bytes(&source);
-        let options = RenderOptions { resolution: Some(Resolution { width: 1024, height: 1024 }), ..Default::default() };
+        let options =
+            RenderOptions { resolution: Some(Resolution { width: 1024, height: 1024 }), ..Default::default() };
         b.iter(|| Job::new(&png, &options).expect("valid"))
     });
     for motion in [MotionMode::Camera, MotionMode::Resonance, MotionMode::ResonanceCamera] {
