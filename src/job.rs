@@ -9,7 +9,7 @@ use crate::encode::jpeg::JpegFrameEncoder;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::options::{Format, RenderOptions};
 use crate::plan::RenderPlan;
-use crate::render::Renderer;
+use crate::render::{FreezeMask, Renderer};
 
 /// A video being generated.
 #[derive(Debug)]
@@ -30,12 +30,32 @@ impl Job {
     /// # Errors
     /// `INVALID_OPTION`, `UNSUPPORTED_FORMAT`, `IMAGE_TOO_LARGE` or `CORRUPT_IMAGE`.
     pub fn new(bytes: &[u8], options: &RenderOptions) -> Result<Self> {
+        Job::with_freeze_mask(bytes, options, None)
+    }
+
+    /// Like [`Job::new`], with a freeze mask: an image (any format the engine decodes) whose dark
+    /// pixels (luma below one half) never move. It is cover-fitted to the output exactly like the
+    /// photo, so it should have the photo's aspect ratio. It stops the local (resonance) motion; the
+    /// camera, when on, still moves the whole frame.
+    ///
+    /// # Errors
+    /// As [`Job::new`]; a mask that cannot be decoded gives `INVALID_OPTION` naming `freezeMask`.
+    pub fn with_freeze_mask(bytes: &[u8], options: &RenderOptions, freeze_mask: Option<&[u8]>) -> Result<Self> {
         let valid = options.validate()?;
+        let mask = freeze_mask
+            .map(|m| {
+                decode(m).map_err(|e| EngineError::invalid_option("freezeMask", format!("{}: {}", e.code, e.message)))
+            })
+            .transpose()?;
         let image = decode(bytes)?;
         let plan = RenderPlan::new(&valid, image.width(), image.height());
-        let analysis =
+        let mut analysis =
             plan.motion.has_resonance().then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision));
-        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps))?;
+        let frozen = mask.as_ref().map(|m| FreezeMask::new(m, plan.width, plan.height));
+        if let (Some(a), Some(m)) = (analysis.as_mut(), mask.as_ref()) {
+            FreezeMask::new(m, a.width, a.height).apply_to(&mut a.maps.mobility);
+        }
+        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps), frozen)?;
         let avi = (plan.format == Format::Avi).then(|| {
             (
                 AviWriter::new(plan.width, plan.height, plan.fps),

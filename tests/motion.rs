@@ -163,3 +163,29 @@ fn frames_are_identical_across_runs_and_thread_counts_and_the_seed_matters() {
 fn golden_resonance_frames_are_stable() {
     assert_eq!(testing::frames_sha256(&testing::golden_resonance_frames()), testing::GOLDEN_RESONANCE_SHA256);
 }
+
+#[test]
+fn frozen_pixels_never_change_and_the_rest_still_moves() {
+    let (img, truth) = landscape(W, H);
+    // Freeze the left half of the picture (black), leave the right half free (white).
+    let mask_data: Vec<u8> =
+        (0..W * H).flat_map(|i| if i % W < W / 2 { [0u8, 0, 0, 255] } else { [255u8, 255, 255, 255] }).collect();
+    let mask = quantonium_video::image::Rgba8Image::from_raw(W, H, mask_data).expect("size");
+    let mut job = Job::with_freeze_mask(&png_bytes(&img), &options(1.0, 8.0), Some(&png_bytes(&mask))).expect("valid");
+    let frames = all_frames(&mut job);
+    let w = W as usize;
+    let mut moved_right = 0;
+    for i in 0..w * H as usize {
+        let changed = frames.iter().any(|f| f[i * 4..i * 4 + 4] != frames[0][i * 4..i * 4 + 4]);
+        if i % w < w / 2 {
+            assert!(!changed, "frozen pixel ({}, {}) changed", i % w, i / w);
+        } else if truth.grass[i] && changed {
+            moved_right += 1;
+        }
+    }
+    assert!(moved_right > 2000, "the free half still moves ({moved_right} grass pixels)");
+    // A mask that is not an image is an option error naming the field.
+    let err = Job::with_freeze_mask(&png_bytes(&img), &options(1.0, 8.0), Some(b"nope")).map(|_| ()).unwrap_err();
+    assert_eq!(err.code, quantonium_video::ErrorCode::InvalidOption);
+    assert!(err.message.contains("freezeMask"), "{}", err.message);
+}

@@ -47,21 +47,25 @@ async fn pool_really_runs_on_several_threads() {
 
 #[wasm_bindgen_test]
 fn bad_input_crosses_as_code_and_message() {
-    let err = Engine::new(b"definitely not an image", JsValue::UNDEFINED).err().expect("refused");
+    let err = Engine::new(b"definitely not an image", JsValue::UNDEFINED, None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "UNSUPPORTED_FORMAT");
     assert!(js_field(&err, "message").contains("JPEG"));
 
     let png = png_bytes(&gradient(32, 32));
-    let err = Engine::new(&png, options(r#"{"fps": 0}"#)).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"fps": 0}"#), None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
     assert!(js_field(&err, "message").contains("`fps`"));
 
-    let err = Engine::new(&png, options(r#"{"fromat": "mp4"}"#)).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"fromat": "mp4"}"#), None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
     assert!(js_field(&err, "message").contains("fromat"), "{}", js_field(&err, "message"));
 
-    let err = Engine::new(&png, options(r#"{"format": "mov"}"#)).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"format": "mov"}"#), None).err().expect("refused");
     assert!(js_field(&err, "message").contains("mov"));
+
+    let err = Engine::new(&png, JsValue::UNDEFINED, Some(b"not a mask".to_vec())).err().expect("refused");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    assert!(js_field(&err, "message").contains("freezeMask"));
 }
 
 #[wasm_bindgen_test]
@@ -71,6 +75,7 @@ async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     let mut engine = Engine::new(
         &png,
         options(r#"{"resolution": "48x32", "duration": 1, "fps": 6, "seed": 3, "motion": "camera", "loop": false}"#),
+        None,
     )
     .expect("valid job");
     let plan = engine.plan().expect("plan");

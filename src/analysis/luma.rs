@@ -1,5 +1,7 @@
 //! A single-channel f32 plane and the small separable filters the analysis needs.
 
+use rayon::prelude::*;
+
 use crate::image::Rgba8Image;
 
 /// A row-major f32 plane.
@@ -53,7 +55,8 @@ impl Plane {
     }
 
     /// Gaussian blur with standard deviation `sigma` samples (separable, mirrored edges, kernel
-    /// truncated at 3σ). `sigma <= 0` returns a copy.
+    /// truncated at 3σ). `sigma <= 0` returns a copy. Rows are filtered in parallel; each output
+    /// value is computed in a fixed order, so the result does not depend on the thread count.
     pub fn blur(&self, sigma: f32) -> Plane {
         if sigma <= 0.0 {
             return self.clone();
@@ -64,26 +67,31 @@ impl Plane {
         let sum: f32 = kernel.iter().sum();
         kernel.iter_mut().for_each(|k| *k /= sum);
         let (w, h) = (self.width, self.height);
+        let r = radius as usize;
+        // Horizontal: each row is padded once by mirroring, then convolved without index checks.
         let mut tmp = vec![0f32; w * h];
-        for y in 0..h {
-            for x in 0..w {
-                tmp[y * w + x] = kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| k * self.data[y * w + mirror(x as isize + i as isize - radius, w)])
-                    .sum();
-            }
-        }
+        tmp.par_chunks_exact_mut(w).enumerate().for_each_init(
+            || vec![0f32; w + 2 * r],
+            |padded, (y, out)| {
+                let row = &self.data[y * w..(y + 1) * w];
+                for (i, p) in padded.iter_mut().enumerate() {
+                    *p = row[mirror(i as isize - radius, w)];
+                }
+                for (x, o) in out.iter_mut().enumerate() {
+                    *o = kernel.iter().zip(&padded[x..x + kernel.len()]).map(|(k, v)| k * v).sum();
+                }
+            },
+        );
+        // Vertical: whole rows are weighted and added, which vectorises.
         let mut out = vec![0f32; w * h];
-        for y in 0..h {
-            for x in 0..w {
-                out[y * w + x] = kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| k * tmp[mirror(y as isize + i as isize - radius, h) * w + x])
-                    .sum();
+        out.par_chunks_exact_mut(w).enumerate().for_each(|(y, out_row)| {
+            for (i, k) in kernel.iter().enumerate() {
+                let src = mirror(y as isize + i as isize - radius, h);
+                for (o, v) in out_row.iter_mut().zip(&tmp[src * w..(src + 1) * w]) {
+                    *o += k * v;
+                }
             }
-        }
+        });
         Plane { width: w, height: h, data: out }
     }
 

@@ -57,10 +57,11 @@ pub struct Engine {
 impl Engine {
     /// Validates options, decodes the image and prepares the renderer.
     /// Throws `{code, message}` on bad input.
+    /// `freeze_mask`: optional image bytes whose dark pixels never move.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], options: JsValue) -> Result<Engine, JsValue> {
+    pub fn new(bytes: &[u8], options: JsValue, freeze_mask: Option<Vec<u8>>) -> Result<Engine, JsValue> {
         let options = options_from_js(options).map_err(to_js)?;
-        Job::new(bytes, &options).map(|job| Engine { job }).map_err(to_js)
+        Job::with_freeze_mask(bytes, &options, freeze_mask.as_deref()).map(|job| Engine { job }).map_err(to_js)
     }
 
     /// The resolved plan: `{format, width, height, fps, frames, duration, seed, sourceWidth, …}`.

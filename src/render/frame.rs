@@ -8,6 +8,7 @@ use crate::image::Rgba8Image;
 use crate::motion::modal::{ModalField, ModalParams};
 use crate::plan::RenderPlan;
 use crate::render::camera::{CameraPath, View};
+use crate::render::freeze::FreezeMask;
 use crate::render::resample::resample;
 use crate::render::warp::warp;
 
@@ -17,7 +18,7 @@ enum Pipeline {
     /// Camera only: each frame is an area-filtered view of the source (best quality for zooms).
     Camera { source: Rgba8Image, path: CameraPath },
     /// Motion fields over the fitted image, composed with an optional camera, resampled once.
-    Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath> },
+    Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath>, frozen: Option<FreezeMask> },
 }
 
 /// Renders frames of one video.
@@ -54,11 +55,17 @@ impl Renderer {
         }
     }
 
-    /// The renderer for `plan`. `maps` (the analysis) is needed when the motion has resonance.
+    /// The renderer for `plan`. `maps` (the analysis) is needed when the motion has resonance;
+    /// `frozen` (at the output size) marks pixels the local motion never moves.
     ///
     /// # Errors
     /// `INTERNAL` when resonance is asked for without the analysis maps.
-    pub fn for_plan(source: Rgba8Image, plan: &RenderPlan, maps: Option<&StructureMaps>) -> Result<Self> {
+    pub fn for_plan(
+        source: Rgba8Image,
+        plan: &RenderPlan,
+        maps: Option<&StructureMaps>,
+        frozen: Option<FreezeMask>,
+    ) -> Result<Self> {
         let (width, height, frames) = (plan.width, plan.height, plan.frames);
         if !plan.motion.has_resonance() {
             let mut r = Renderer::new(source, width, height, frames, plan.seed);
@@ -81,7 +88,7 @@ impl Renderer {
         let camera = plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
         let buffer = vec![0; width as usize * height as usize * 4];
         Ok(Renderer {
-            pipeline: Pipeline::Warp { fitted, field, camera },
+            pipeline: Pipeline::Warp { fitted, field, camera, frozen },
             reduction,
             width,
             height,
@@ -147,25 +154,23 @@ impl Renderer {
                 let view = view.unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });
                 resample(source, view, &mut self.buffer, self.width as usize, self.height as usize);
             }
-            Pipeline::Warp { fitted, field, .. } => {
+            Pipeline::Warp { fitted, field, frozen, .. } => {
                 let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
+                let frozen = frozen.as_ref();
                 warp(fitted, &mut self.buffer, |x, y| {
                     let (mut u, mut v) = (x as f64 + 0.5, y as f64 + 0.5);
                     if let Some(view) = view {
                         u = view.offset_x + u * view.scale;
                         v = view.offset_y + v * view.scale;
                     }
-                    if let Some(d) = &displacement {
-                        let (dx, dy) = d.at(u, v);
-                        if dx == 0.0 && dy == 0.0 && view.is_none() {
-                            return None;
-                        }
-                        u -= f64::from(dx);
-                        v -= f64::from(dy);
-                    } else if view.is_none() {
-                        return None;
+                    let (dx, dy) = displacement
+                        .as_ref()
+                        .filter(|_| !frozen.is_some_and(|m| m.is_frozen_at(u, v)))
+                        .map_or((0.0, 0.0), |d| d.at(u, v));
+                    if dx == 0.0 && dy == 0.0 && view.is_none() {
+                        return None; // an exact copy: still and frozen pixels stay bit-identical
                     }
-                    Some((u, v))
+                    Some((u - f64::from(dx), v - f64::from(dy)))
                 });
             }
         }

@@ -2,11 +2,14 @@
 //!
 //! - [`camera`] — the eased zoom-and-pan path: which part of the source each frame shows;
 //! - [`resample`] — the separable filter that maps that view onto the output pixels;
+//! - [`freeze`] — the user's anchor mask: pixels that never move;
 //! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
 
 pub mod camera;
 pub mod frame;
+pub mod freeze;
 pub mod resample;
 pub mod warp;
 
 pub use frame::Renderer;
+pub use freeze::FreezeMask;

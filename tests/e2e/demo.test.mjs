@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRows, openDemo, probe, psnrOf,
+  decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRect, meanDiffRows, openDemo, probe, psnrOf,
   sha256File, startServer, tmp,
 } from './harness.mjs';
 
@@ -135,6 +135,31 @@ describe('on a cross-origin isolated page', () => {
     const seam = meanDiffRows(last, f0, 512, 300, 470);
     const step = meanDiffRows(grayFrame(file, 11, 512, 512), mid, 512, 300, 470);
     assert.ok(seam < 2 * step + 0.5, `seam ${seam.toFixed(2)} vs step ${step.toFixed(2)}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('anchors painted over the grass keep it still while the rest sways', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'resonance');
+    await page.setInputFiles('#image', meadow);
+    await page.waitForSelector('#anchors-block:not([hidden])');
+    // Paint a stroke across the grass at 80 % of the height, from 30 % to 50 % of the width.
+    const box = await page.locator('#anchors').boundingBox();
+    await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.8 * box.height);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + (0.3 + 0.02 * i) * box.width, box.y + 0.8 * box.height);
+    await page.mouse.up();
+    const { error } = await generate(page, { image: meadow, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    const { file } = await download(page);
+    const [f0, f12] = [grayFrame(file, 0, 512, 512), grayFrame(file, 12, 512, 512)];
+    // In the output (the centre 768x768 of the 1024x768 meadow, scaled by 1/1.5), the
+    // stroke covers x ≈ 119..256, y ≈ 385..433; whole JPEG blocks inside it must not change at all.
+    const anchored = meanDiffRect(f0, f12, 512, 144, 240, 400, 432);
+    const free = meanDiffRect(f0, f12, 512, 300, 480, 300, 470);
+    assert.equal(anchored, 0, `anchored grass changed by ${anchored}`);
+    assert.ok(free > 4, `free grass changed by ${free}`);
     assert.deepEqual(problems, []);
     await page.close();
   });

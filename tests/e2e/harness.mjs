@@ -149,3 +149,10 @@ export function makeMeadow() {
     '-frames:v', '1', file]);
   return file;
 }
+
+/** Mean absolute difference of two grey frames over the rectangle [x0, x1) × [y0, y1). */
+export function meanDiffRect(a, b, width, x0, x1, y0, y1) {
+  let sum = 0;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += Math.abs(a[y * width + x] - b[y * width + x]);
+  return sum / ((x1 - x0) * (y1 - y0));
+}

@@ -3,6 +3,7 @@
 import css from './style.css';
 import { capabilities, generateVideo } from '../lib/index.js';
 import { drawCoherence, drawMaps, drawSpectra } from './analysis-view.js';
+import { AnchorBrush } from './anchors.js';
 
 // A constructed stylesheet: no inline <style>, so a strict Content-Security-Policy can hold.
 const sheet = new CSSStyleSheet();
@@ -16,11 +17,13 @@ const ui = {
   generate: $('generate'), cancel: $('cancel'), progress: $('progress'), progressText: $('progress-text'),
   error: $('error'), preview: $('preview'), result: $('result'), video: $('video'),
   download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
+  anchorsBlock: $('anchors-block'), anchors: $('anchors'), clearAnchors: $('clear-anchors'),
   analysis: $('analysis'), maps: $('maps'), spectra: $('spectra'), coherence: $('coherence'), analysisSummary: $('analysis-summary'),
 };
 
 /** @type {File | null} */
 let file = null;
+const brush = new AnchorBrush(ui.anchors, ui.clearAnchors);
 /** @type {AbortController | null} */
 let controller = null;
 /** @type {string | null} */
@@ -38,6 +41,7 @@ function pick(picked) {
   ui.dropText.innerHTML = `<strong>${escapeHtml(picked.name)}</strong><br><small>${(picked.size / 1024).toFixed(0)} KB · click or drop to change</small>`;
   ui.generate.disabled = false;
   ui.progressText.textContent = 'Ready.';
+  brush.setImage(picked).then(() => (ui.anchorsBlock.hidden = false), () => (ui.anchorsBlock.hidden = true));
 }
 
 /** @param {string} s */
@@ -63,7 +67,7 @@ function hideError() { ui.error.hidden = true; ui.error.textContent = ''; }
 function setBusy(busy) {
   ui.generate.disabled = busy || !file;
   ui.cancel.disabled = !busy;
-  for (const el of [ui.format, ui.motion, ui.loop, ui.duration, ui.fps, ui.resolution, ui.image]) el.disabled = busy;
+  for (const el of [ui.format, ui.motion, ui.loop, ui.duration, ui.fps, ui.resolution, ui.image, ui.clearAnchors]) el.disabled = busy;
 }
 
 ui.generate.addEventListener('click', async () => {
@@ -79,6 +83,7 @@ ui.generate.addEventListener('click', async () => {
       format: ui.format.value,
       motion: ui.motion.value,
       loop: ui.loop.checked,
+      freezeMask: await brush.mask(),
       duration: Number(ui.duration.value),
       fps: Number(ui.fps.value),
       resolution: ui.resolution.value,
@@ -131,7 +136,7 @@ function showAnalysis(analysis) {
   const strongest = analysis.waveforms.reduce((a, b) => (b.harmonicRatio > a.harmonicRatio ? b : a));
   ui.analysisSummary.textContent =
     `${(s.mobileShare * 100).toFixed(0)}% of the picture may move · mean texture ${s.meanTexture.toFixed(2)} · ` +
-    `orientation coherence ${s.meanCoherence.toFixed(2)} · most periodic line: ${strongest.line.kind} ` +
+    `orientation coherence ${s.meanCoherence.toFixed(2)} · strongest single frequency: ${strongest.line.kind} line ` +
     `(harmonic ratio ${strongest.harmonicRatio.toFixed(1)}, period ${strongest.dominantPeriodPx.toFixed(1)} px)`;
 }
 

@@ -124,7 +124,8 @@ async function generate(req) {
     const { mod, info } = await loadEngine();
     checkCancel();
     progress('analyze', 0, 0);
-    const engine = new mod.Engine(new Uint8Array(req.input), req.options);
+    const mask = req.freezeMask ? new Uint8Array(req.freezeMask) : undefined;
+    const engine = new mod.Engine(new Uint8Array(req.input), req.options, mask);
     try {
       const plan = engine.plan();
       const report = engine.analysis();

@@ -80,6 +80,12 @@ export interface GenerateOptions {
   quantumPrecision?: number;
   /** Seamless loop: the last frame leads back into the first (the camera returns to its start). @default true */
   loop?: boolean;
+  /**
+   * An image whose dark pixels never move (the "anchor" brush): faces, text, a building. It is
+   * cover-fitted like the photo, so give it the photo's aspect ratio (ideally its size). It stops
+   * the resonance motion there; a camera move still moves the whole frame.
+   */
+  freezeMask?: Blob | ArrayBuffer | ArrayBufferView;
   /** Called once the image is analysed, before the frames are rendered (resonance motions only). */
   onAnalysis?: (analysis: Analysis) => void;
   /** Called as the job advances. Done means the promise resolved, not `frame === frames`. */

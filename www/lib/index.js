@@ -20,7 +20,7 @@ const HARD_ABORT_MS = 1000;
 /** Jobs that may run at once (the pool already uses every core for one job). */
 const MAX_CONCURRENT_JOBS = 1;
 /** Option names handled on this side; everything else goes to the engine, which rejects unknown ones. */
-const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas']);
+const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas', 'freezeMask']);
 
 /** The error every API call rejects with: a stable `code` and a message that names the problem. */
 export class QuantoniumError extends Error {
@@ -124,15 +124,15 @@ function runNext() {
   while (running < MAX_CONCURRENT_JOBS && queue.length > 0) queue.shift()?.();
 }
 
-/** @param {Blob | ArrayBuffer | ArrayBufferView} input */
-async function inputBuffer(input) {
+/** @param {Blob | ArrayBuffer | ArrayBufferView} input @param {string} [name] */
+async function inputBuffer(input, name = 'input') {
   if (typeof Blob !== 'undefined' && input instanceof Blob) return input.arrayBuffer();
   // Copies, so the caller's buffer is not detached by the transfer to the worker.
   if (input instanceof ArrayBuffer) return input.slice(0);
   if (ArrayBuffer.isView(input)) {
     return input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength);
   }
-  throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'input must be a Blob, File, ArrayBuffer or Uint8Array');
+  throw new QuantoniumError(ErrorCode.INVALID_OPTION, `${name} must be a Blob, File, ArrayBuffer or Uint8Array`);
 }
 
 /**
@@ -172,6 +172,7 @@ export async function generateVideo(input, options = {}) {
   }
   if (signal?.aborted) throw aborted();
   const buffer = await inputBuffer(input);
+  const freezeMask = options.freezeMask === undefined ? undefined : await inputBuffer(options.freezeMask, 'option `freezeMask`');
 
   // Wait for a free slot, in call order; an abort while waiting leaves the queue.
   await new Promise((resolve, reject) => {
@@ -195,8 +196,8 @@ export async function generateVideo(input, options = {}) {
     const worker = getClient();
     await worker.ready;
     const { id, promise } = worker.send(
-      { type: 'generate', input: buffer, options: engineOptions, preview: Boolean(canvas) },
-      [buffer],
+      { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: Boolean(canvas) },
+      freezeMask ? [buffer, freezeMask] : [buffer],
       (msg) => {
         if (msg.type === 'progress') onProgress?.({ stage: msg.stage, frame: msg.frame, frames: msg.frames });
         else if (msg.type === 'analysis') onAnalysis?.(msg.analysis);

@@ -12,7 +12,7 @@
  * Page → worker:
  * @typedef {{ v: number, type: 'init', id: number }} InitRequest
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
- * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
+ * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
  * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest} WorkerRequest
  *
