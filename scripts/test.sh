@@ -16,7 +16,7 @@ bash scripts/setup.sh --test
 step "1/3 Rust core: fmt, clippy, cargo test"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings   # the binding layer
+RUSTFLAGS="$SINGLE_RUSTFLAGS" cargo clippy --quiet --lib --target wasm32-unknown-unknown --target-dir target/wasm-single -- -D warnings  # bindings, SIMD kernels
 cargo test --quiet
 
 step "build: both wasm variants and the static site (dist/)"

@@ -98,3 +98,26 @@ async fn resonance_frames_match_the_native_hash() {
     let frames = quantonium_video::testing::golden_resonance_frames();
     assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_RESONANCE_SHA256);
 }
+
+#[wasm_bindgen_test]
+fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
+    use quantonium_video::render::warp::{catmull_rom_weights, kernels};
+    // Random bytes and weights from a fixed-seed generator.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let data: Vec<u8> = (0..64 * 64 * 4).map(|_| next() as u8).collect();
+    for _ in 0..2000 {
+        let (x, y) = ((next() % 60) as usize, (next() % 60) as usize);
+        let wx = catmull_rom_weights((next() % 1000) as f32 / 1000.0);
+        let wy = catmull_rom_weights((next() % 1000) as f32 / 1000.0);
+        let base = (y * 64 + x) * 4;
+        let simd = kernels::block_simd(&data, base, 64 * 4, wx, wy);
+        let scalar = kernels::block_scalar(&data, base, 64 * 4, wx, wy);
+        assert_eq!(simd.map(f32::to_bits), scalar.map(f32::to_bits), "block at ({x}, {y})");
+    }
+}

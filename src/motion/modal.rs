@@ -88,20 +88,22 @@ pub struct FrameField {
 
 impl FrameField {
     /// Displacement at output position `(x, y)` (continuous, pixel centres at +0.5), bilinear
-    /// between grid nodes, clamped at the border. Returns exactly zero where the four nodes are zero.
+    /// between grid nodes, clamped at the border. Exactly zero where the four nodes are zero.
     pub fn at(&self, x: f64, y: f64) -> (f32, f32) {
-        let gx = (x / self.cell.0 - 0.5).clamp(0.0, (self.grid_w - 1) as f64);
+        self.row(y).at(x)
+    }
+
+    /// The field along the horizontal line at output `y`: the vertical interpolation done once per
+    /// grid column, so each pixel of a row only interpolates horizontally.
+    pub fn row(&self, y: f64) -> RowField<'_> {
         let gy = (y / self.cell.1 - 0.5).clamp(0.0, (self.grid_h - 1) as f64);
-        let (x0, y0) = (gx.floor() as usize, gy.floor() as usize);
-        let (x1, y1) = ((x0 + 1).min(self.grid_w - 1), (y0 + 1).min(self.grid_h - 1));
-        let (tx, ty) = ((gx - x0 as f64) as f32, (gy - y0 as f64) as f32);
-        let idx = |x: usize, y: usize| y * self.grid_w + x;
-        let lerp = |p: &[f32]| {
-            let top = p[idx(x0, y0)] * (1.0 - tx) + p[idx(x1, y0)] * tx;
-            let bottom = p[idx(x0, y1)] * (1.0 - tx) + p[idx(x1, y1)] * tx;
-            top * (1.0 - ty) + bottom * ty
-        };
-        (lerp(&self.dx), lerp(&self.dy))
+        let y0 = gy as usize;
+        let y1 = (y0 + 1).min(self.grid_h - 1);
+        let ty = (gy - y0 as f64) as f32;
+        let w = self.grid_w;
+        let column =
+            |p: &[f32]| -> Vec<f32> { (0..w).map(|i| p[y0 * w + i] * (1.0 - ty) + p[y1 * w + i] * ty).collect() };
+        RowField { field: self, dx: column(&self.dx), dy: column(&self.dy) }
     }
 
     /// Largest displacement magnitude over the nodes.
@@ -127,6 +129,27 @@ impl FrameField {
             }
         }
         min
+    }
+}
+
+/// One row of a [`FrameField`], see [`FrameField::row`].
+#[derive(Debug, Clone)]
+pub struct RowField<'a> {
+    field: &'a FrameField,
+    dx: Vec<f32>,
+    dy: Vec<f32>,
+}
+
+impl RowField<'_> {
+    /// Displacement at output `x` on this row.
+    #[inline]
+    pub fn at(&self, x: f64) -> (f32, f32) {
+        let last = self.field.grid_w - 1;
+        let gx = (x / self.field.cell.0 - 0.5).clamp(0.0, last as f64);
+        let x0 = gx as usize;
+        let x1 = (x0 + 1).min(last);
+        let tx = (gx - x0 as f64) as f32;
+        (self.dx[x0] * (1.0 - tx) + self.dx[x1] * tx, self.dy[x0] * (1.0 - tx) + self.dy[x1] * tx)
     }
 }
 

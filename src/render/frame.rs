@@ -157,20 +157,21 @@ impl Renderer {
             Pipeline::Warp { fitted, field, frozen, .. } => {
                 let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
                 let frozen = frozen.as_ref();
-                warp(fitted, &mut self.buffer, |x, y| {
-                    let (mut u, mut v) = (x as f64 + 0.5, y as f64 + 0.5);
-                    if let Some(view) = view {
-                        u = view.offset_x + u * view.scale;
-                        v = view.offset_y + v * view.scale;
+                warp(fitted, &mut self.buffer, |y| {
+                    // The camera is axis-aligned: v depends on the row only, u on the column only.
+                    let v = view.map_or(y as f64 + 0.5, |c| c.offset_y + (y as f64 + 0.5) * c.scale);
+                    let row = displacement.as_ref().map(|d| d.row(v));
+                    move |x| {
+                        let u = view.map_or(x as f64 + 0.5, |c| c.offset_x + (x as f64 + 0.5) * c.scale);
+                        let (dx, dy) = row
+                            .as_ref()
+                            .filter(|_| !frozen.is_some_and(|m| m.is_frozen_at(u, v)))
+                            .map_or((0.0, 0.0), |r| r.at(u));
+                        if dx == 0.0 && dy == 0.0 && view.is_none() {
+                            return None; // an exact copy: still and frozen pixels stay bit-identical
+                        }
+                        Some((u - f64::from(dx), v - f64::from(dy)))
                     }
-                    let (dx, dy) = displacement
-                        .as_ref()
-                        .filter(|_| !frozen.is_some_and(|m| m.is_frozen_at(u, v)))
-                        .map_or((0.0, 0.0), |d| d.at(u, v));
-                    if dx == 0.0 && dy == 0.0 && view.is_none() {
-                        return None; // an exact copy: still and frozen pixels stay bit-identical
-                    }
-                    Some((u - f64::from(dx), v - f64::from(dy)))
                 });
             }
         }
