@@ -195,6 +195,7 @@ export async function generateVideo(input, options = {}) {
     if (signal?.aborted) throw aborted();
     const worker = getClient();
     await worker.ready;
+    if (signal?.aborted) throw aborted(); // aborted while the engine was loading
     const { id, promise } = worker.send(
       { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: Boolean(canvas) },
       freezeMask ? [buffer, freezeMask] : [buffer],

@@ -1,0 +1,118 @@
+// End to end: the public JavaScript API itself (as the demo page exposes it on `quantonium`), in
+// headless Chromium — the contract other pages build on: results, metadata, hashes, progress,
+// typed errors, queueing and cancellation.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { launchBrowser, makeImage, openDemo, startServer } from './harness.mjs';
+
+let browser;
+let server;
+let page;
+let imageBytes;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startServer();
+  ({ page } = await openDemo(browser, server.url));
+  imageBytes = [...fs.readFileSync(makeImage('api.png', '640x480'))];
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('generateVideo resolves with the blob, its SHA-256, metadata and ordered progress', async () => {
+  const out = await page.evaluate(async (bytes) => {
+    const stages = [];
+    let lastFrame = 0;
+    let monotonic = true;
+    const result = await quantonium.generateVideo(new Uint8Array(bytes), {
+      format: 'webm', duration: 1, fps: 10, resolution: { width: 320, height: 240 }, seed: 7,
+      onProgress: ({ stage, frame }) => {
+        if (stages.at(-1) !== stage) stages.push(stage);
+        if (stage === 'render') { monotonic &&= frame > lastFrame; lastFrame = frame; }
+      },
+    });
+    const digest = await crypto.subtle.digest('SHA-256', await result.blob.arrayBuffer());
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return { stages, monotonic, lastFrame, hex, size: result.blob.size, sha256: result.sha256, mimeType: result.mimeType,
+      metadata: result.metadata, analysisWidth: result.analysis?.width, type: result.blob.type };
+  }, imageBytes);
+  assert.deepEqual(out.stages, ['decode', 'analyze', 'render', 'encode', 'mux', 'hash']);
+  assert.ok(out.monotonic);
+  assert.equal(out.lastFrame, 10);
+  assert.equal(out.sha256, out.hex);
+  assert.match(out.mimeType, /^video\/webm/);
+  assert.equal(out.type, out.mimeType);
+  const m = out.metadata;
+  assert.deepEqual([m.frames, m.width, m.height, m.fps, m.duration, m.format, m.motion, m.seed, m.loop], [10, 320, 240, 10, 1, 'webm', 'resonance', 7, true]);
+  assert.match(m.codec, /^(vp09|vp8)/);
+  assert.deepEqual([m.quantumPrecision, m.resonanceDepth, m.sourceWidth, m.sourceHeight], [512, 8, 640, 480]);
+  assert.ok(m.processingTimeMs > 0 && m.threads >= 2 && m.simd === true);
+  assert.equal(out.analysisWidth, 320, 'the analysis grid is the output size when it is under the precision');
+});
+
+test('bad options and inputs reject with typed, named errors', async () => {
+  const errors = await page.evaluate(async (bytes) => {
+    const input = new Uint8Array(bytes);
+    const grab = (p) => p.then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message }));
+    return {
+      fps: await grab(quantonium.generateVideo(input, { fps: 0 })),
+      unknown: await grab(quantonium.generateVideo(input, { fromat: 'mp4' })),
+      format: await grab(quantonium.generateVideo(input, { format: 'gif' })),
+      input: await grab(quantonium.generateVideo('not bytes')),
+      image: await grab(quantonium.generateVideo(new TextEncoder().encode('plain text'))),
+      depth: await grab(quantonium.generateVideo(input, { resonanceDepth: 40 })),
+    };
+  }, imageBytes);
+  assert.equal(errors.fps.code, 'INVALID_OPTION');
+  assert.match(errors.fps.message, /`fps`.*1 to 60/);
+  assert.equal(errors.unknown.code, 'INVALID_OPTION');
+  assert.match(errors.unknown.message, /fromat/);
+  assert.equal(errors.format.code, 'INVALID_OPTION');
+  assert.match(errors.format.message, /gif/);
+  assert.equal(errors.input.code, 'INVALID_OPTION');
+  assert.equal(errors.image.code, 'UNSUPPORTED_FORMAT');
+  assert.equal(errors.image.name, 'QuantoniumError');
+  assert.match(errors.depth.message, /resonanceDepth/);
+});
+
+test('jobs queue one at a time, status() reports them, and an aborted job rejects with AbortError', async () => {
+  const out = await page.evaluate(async (bytes) => {
+    const input = new Uint8Array(bytes);
+    const controller = new AbortController();
+    const options = { format: 'avi', duration: 2, fps: 12, resolution: '320x240' };
+    const first = quantonium.generateVideo(input, { ...options, signal: controller.signal });
+    const second = quantonium.generateVideo(input, options);
+    await new Promise((r) => setTimeout(r, 50));
+    const during = quantonium.status();
+    controller.abort();
+    const aborted = await first.then(() => null, (e) => ({ name: e.name, code: e.code }));
+    const done = await second;
+    return { during, aborted, frames: done.metadata.frames, after: quantonium.status() };
+  }, imageBytes);
+  assert.equal(out.during.running, 1);
+  assert.equal(out.during.queued, 1);
+  assert.equal(out.during.workerReady, true);
+  assert.match(out.during.engineVersion, /^\d+\.\d+\.\d+$/);
+  assert.deepEqual(out.aborted, { name: 'AbortError', code: 'ABORTED' });
+  assert.equal(out.frames, 24);
+  assert.deepEqual([out.after.running, out.after.queued], [0, 0]);
+});
+
+test('capabilities() reports what this browser can really do', async () => {
+  const caps = await page.evaluate(() => quantonium.capabilities());
+  assert.equal(caps.formats.mp4.supported, true);
+  assert.match(caps.formats.mp4.codecs[0], /^avc1\.6400/);
+  assert.equal(caps.formats.webm.supported, true);
+  assert.deepEqual(caps.formats.avi, { supported: true, codecs: ['mjpeg'] });
+  assert.deepEqual([caps.threads.crossOriginIsolated, caps.threads.enabled], [true, true]);
+  assert.equal(caps.threads.poolSize, caps.hardwareConcurrency);
+  assert.ok(caps.threads.poolSize >= 2);
+  assert.equal(caps.simd, true);
+  assert.deepEqual(caps.motions, ['resonance', 'camera', 'resonance+camera']);
+  assert.deepEqual([caps.limits.maxDuration, caps.limits.maxFps, caps.limits.maxSide], [30, 60, 2048]);
+  assert.deepEqual(caps.defaults, { quantumPrecision: 512, resonanceDepth: 8, motion: 'resonance' });
+});
