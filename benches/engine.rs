@@ -1,6 +1,8 @@
 //! Native speed of the engine's stages at the default size (1024×1024 output from a 2048×1536
 //! photo-like source): the one-off analysis and modal field, and one frame per motion.
 //! Run with `cargo bench --bench engine`; figures go in the README with the machine they ran on.
+//! `npm run bench` runs the frame benchmarks on its own image (`QUANTONIUM_BENCH_IMAGE`), the one
+//! the browser renders too, so the native and wasm figures compare like with like.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use quantonium_video::analysis::Analysis;
@@ -9,14 +11,21 @@ use quantonium_video::options::{RenderOptions, Resolution};
 use quantonium_video::testing::{landscape, png_bytes};
 use quantonium_video::Job;
 
-fn job(motion: MotionMode) -> Job {
-    let png = png_bytes(&landscape(2048, 1536).0);
+/// The source image: `$QUANTONIUM_BENCH_IMAGE` when set, else a 2048x1536 synthetic landscape.
+fn source_bytes() -> Vec<u8> {
+    match std::env::var_os("QUANTONIUM_BENCH_IMAGE") {
+        Some(path) => std::fs::read(&path).expect("QUANTONIUM_BENCH_IMAGE is readable"),
+        None => png_bytes(&landscape(2048, 1536).0),
+    }
+}
+
+fn job(png: &[u8], motion: MotionMode) -> Job {
     let options = RenderOptions {
         resolution: Some(Resolution { width: 1024, height: 1024 }),
         motion: Some(motion),
         ..Default::default()
     };
-    Job::new(&png, &options).expect("valid job")
+    Job::new(png, &options).expect("valid job")
 }
 
 fn bench(c: &mut Criterion) {
@@ -30,8 +39,9 @@ fn bench(c: &mut Criterion) {
             RenderOptions { resolution: Some(Resolution { width: 1024, height: 1024 }), ..Default::default() };
         b.iter(|| Job::new(&png, &options).expect("valid"))
     });
-    for motion in [MotionMode::Camera, MotionMode::Resonance, MotionMode::ResonanceCamera] {
-        let mut job = job(motion);
+    let png = source_bytes();
+    for motion in MotionMode::ALL {
+        let mut job = job(&png, motion);
         let mut i = 0;
         group.bench_function(format!("frame 1024x1024 {}", motion.as_str()), |b| {
             b.iter(|| {

@@ -49,8 +49,10 @@ impl Job {
             .transpose()?;
         let image = decode(bytes)?;
         let plan = RenderPlan::new(&valid, image.width(), image.height());
-        let mut analysis =
-            plan.motion.has_resonance().then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision));
+        let mut analysis = plan
+            .motion
+            .needs_analysis()
+            .then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision));
         let frozen = mask.as_ref().map(|m| FreezeMask::new(m, plan.width, plan.height));
         if let (Some(a), Some(m)) = (analysis.as_mut(), mask.as_ref()) {
             FreezeMask::new(m, a.width, a.height).apply_to(&mut a.maps.mobility);

@@ -145,22 +145,26 @@ pub fn landscape(width: u32, height: u32) -> (Rgba8Image, LandscapeTruth) {
     (Rgba8Image::from_raw(width, height, data).expect("size matches by construction"), truth)
 }
 
-/// The resonance job that both the native test (tests/motion.rs) and the browser test
+/// The local-motion job that both the native test (tests/motion.rs) and the browser test
 /// (tests/web.rs) render: a 128x96 landscape as 64x48, 1 s at 8 fps, seed 5.
-pub fn golden_resonance_frames() -> Vec<Vec<u8>> {
+pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
     let png = png_bytes(&landscape(128, 96).0);
     let options = crate::options::RenderOptions {
         resolution: Some(crate::options::Resolution { width: 64, height: 48 }),
         duration: Some(1.0),
         fps: Some(8.0),
         seed: Some(5.0),
-        motion: Some(crate::motion::MotionMode::Resonance),
+        motion: Some(motion),
         ..Default::default()
     };
     let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
     (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
 }
 
-/// SHA-256 of [`golden_resonance_frames`] (analysis, modal field and Catmull-Rom warp): native and
-/// wasm must agree, which is why every transcendental goes through `libm`.
-pub const GOLDEN_RESONANCE_SHA256: &str = "02103767e0f7c7cc726e3851955173f6e4ed16ed4c2a414cac7f356c1d429750";
+/// SHA-256 of [`golden_motion_frames`] per local motion (analysis, motion field and rendering):
+/// native and wasm must agree, which is why every transcendental goes through `libm`.
+pub const GOLDEN_MOTION_SHA256: [(crate::motion::MotionMode, &str); 3] = [
+    (crate::motion::MotionMode::Resonance, "02103767e0f7c7cc726e3851955173f6e4ed16ed4c2a414cac7f356c1d429750"),
+    (crate::motion::MotionMode::Flow, "22e5181402773c4f37300f7d9e94ac1121dab1a8ff2f96182159d60a00e080af"),
+    (crate::motion::MotionMode::Shimmer, "236daac5b718374045eb312fafb6e6a6104dbb20758922b0be2d04d08c66ecd9"),
+];

@@ -1,6 +1,7 @@
-//! The resonance motion against the quality measures of the research notes (§5): exact loop,
-//! still frame 0, no flicker, motion where the image is textured and none where it is flat,
-//! amplitude, fold-over, 1/f temporal spectrum, determinism.
+//! The local motions (resonance, flow, shimmer) against the quality measures of the research notes
+//! (§5): exact loop, still frame 0, no flicker, motion where the image is textured and none where it
+//! is flat or frozen, determinism; and per motion: amplitude, fold-over and the 1/f temporal
+//! spectrum (resonance), contrast through the crossfade (flow), unmoved structure (shimmer).
 
 use quantonium_video::analysis::fit;
 use quantonium_video::decode::decode;
@@ -12,13 +13,20 @@ use quantonium_video::Job;
 const W: u32 = 256;
 const H: u32 = 192;
 
+/// Every motion that moves parts of the image (the camera is tested in tests/render.rs).
+const LOCAL: [MotionMode; 3] = [MotionMode::Resonance, MotionMode::Flow, MotionMode::Shimmer];
+
 fn options(seconds: f64, seed: f64) -> RenderOptions {
+    motion_options(MotionMode::Resonance, seconds, seed)
+}
+
+fn motion_options(motion: MotionMode, seconds: f64, seed: f64) -> RenderOptions {
     RenderOptions {
         resolution: Some(Resolution { width: W, height: H }),
         duration: Some(seconds),
         fps: Some(24.0),
         seed: Some(seed),
-        motion: Some(MotionMode::Resonance),
+        motion: Some(motion),
         ..Default::default()
     }
 }
@@ -44,37 +52,61 @@ fn mean_abs_diff(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn frame_zero_is_the_fitted_input_and_the_loop_closes_bit_exactly() {
-    let png = landscape_png();
-    let mut job = Job::new(&png, &options(2.0, 1.0)).expect("valid");
+    let (img, truth) = landscape(W, H);
+    let png = png_bytes(&img);
     let fitted = fit(&decode(&png).expect("png"), W, H);
-    assert_eq!(job.render_frame(0).expect("frame 0"), fitted.data(), "frame 0 is the fitted input");
-    let frames = job.plan().frames;
-    let wrapped = job.render_frame(frames).expect("frame N").to_vec();
-    assert_eq!(wrapped, fitted.data(), "frame N is bit-identical to frame 0");
+    for motion in LOCAL {
+        let mut job = Job::new(&png, &motion_options(motion, 2.0, 1.0)).expect("valid");
+        let first = job.render_frame(0).expect("frame 0").to_vec();
+        if motion == MotionMode::Flow {
+            // Flow has a per-place phase: frame 0 shows the water mid-flow, the still parts as they are
+            // (the top of the sky, well away from anything textured).
+            let still = (0..truth.sky.len()).filter(|&i| truth.sky[i] && i / (W as usize) < (H as usize) / 5);
+            assert!(still.into_iter().all(|i| first[i * 4..i * 4 + 4] == fitted.data()[i * 4..i * 4 + 4]));
+        } else {
+            assert_eq!(first, fitted.data(), "{motion:?}: frame 0 is the fitted input");
+        }
+        let frames = job.plan().frames;
+        assert_ne!(job.render_frame(frames / 3).expect("frame").to_vec(), first, "{motion:?} moves");
+        let wrapped = job.render_frame(frames).expect("frame N").to_vec();
+        assert_eq!(wrapped, first, "{motion:?}: frame N is bit-identical to frame 0");
+    }
 }
 
 #[test]
 fn the_seam_looks_like_any_other_step_and_nothing_flickers() {
-    let mut job = Job::new(&landscape_png(), &options(2.0, 2.0)).expect("valid");
+    for motion in LOCAL {
+        seam_and_flicker(motion);
+    }
+}
+
+fn seam_and_flicker(motion: MotionMode) {
+    let mut job = Job::new(&landscape_png(), &motion_options(motion, 2.0, 2.0)).expect("valid");
     let frames: Vec<Vec<f64>> = all_frames(&mut job).iter().map(|f| luma(f)).collect();
     let mut steps: Vec<f64> = frames.windows(2).map(|w| mean_abs_diff(&w[0], &w[1])).collect();
     let seam = mean_abs_diff(&frames[frames.len() - 1], &frames[0]);
     steps.sort_by(f64::total_cmp);
     let median = steps[steps.len() / 2];
     let ratio = seam / median;
-    assert!((0.3..=1.5).contains(&ratio), "seam step {seam} vs median {median}: ratio {ratio}");
+    assert!((0.3..=1.5).contains(&ratio), "{motion:?}: seam step {seam} vs median {median}: ratio {ratio}");
     let means: Vec<f64> = frames.iter().map(|f| f.iter().sum::<f64>() / f.len() as f64).collect();
     let avg = means.iter().sum::<f64>() / means.len() as f64;
     let flicker = (means.iter().map(|m| (m - avg) * (m - avg)).sum::<f64>() / means.len() as f64).sqrt();
-    assert!(flicker <= 0.5 / 255.0, "global flicker {} / 255", flicker * 255.0);
+    assert!(flicker <= 0.5 / 255.0, "{motion:?}: global flicker {} / 255", flicker * 255.0);
 }
 
 #[test]
 fn grass_moves_while_sky_stays_exactly_still() {
+    for motion in LOCAL {
+        grass_moves_sky_stays(motion);
+    }
+}
+
+fn grass_moves_sky_stays(motion: MotionMode) {
     let (img, truth) = landscape(W, H);
-    let mut job = Job::new(&png_bytes(&img), &options(2.0, 3.0)).expect("valid");
+    let mut job = Job::new(&png_bytes(&img), &motion_options(motion, 2.0, 3.0)).expect("valid");
     let frames = all_frames(&mut job);
-    let base = luma(&frames[0]);
+    let base = luma(fit(&img, W, H).data());
     let changed: Vec<bool> =
         (0..base.len()).map(|i| frames.iter().any(|f| (luma_at(f, i) - base[i]).abs() > 1.5 / 255.0)).collect();
     // Active pixels: grass with real local gradient.
@@ -83,15 +115,18 @@ fn grass_moves_while_sky_stays_exactly_still() {
         (0..base.len()).filter(|&i| truth.grass[i] && i % w + 1 < w && (base[i + 1] - base[i]).abs() > 0.02).collect();
     assert!(active.len() > 1000, "{} active pixels", active.len());
     let moving = active.iter().filter(|&&i| changed[i]).count() as f64 / active.len() as f64;
-    assert!(moving >= 0.9, "only {:.1}% of textured grass pixels move", moving * 100.0);
+    assert!(moving >= 0.9, "{motion:?}: only {:.1}% of textured grass pixels move", moving * 100.0);
     // The top of the sky (well away from anything textured) never changes a bit.
     let still_sky: Vec<usize> = (0..base.len()).filter(|&i| truth.sky[i] && i / w < (H as usize) / 5).collect();
     for &i in &still_sky {
-        assert!(frames.iter().all(|f| f[i * 4..i * 4 + 4] == frames[0][i * 4..i * 4 + 4]), "sky pixel {i} moved");
+        assert!(
+            frames.iter().all(|f| f[i * 4..i * 4 + 4] == frames[0][i * 4..i * 4 + 4]),
+            "{motion:?}: sky pixel {i} moved"
+        );
     }
     let building_moved = (0..base.len()).filter(|&i| truth.building[i] && changed[i]).count();
     let building = truth.building.iter().filter(|&&b| b).count();
-    assert!(building_moved * 100 <= building, "{building_moved} of {building} building pixels changed");
+    assert!(building_moved * 100 <= building, "{motion:?}: {building_moved} of {building} building pixels changed");
 }
 
 fn luma_at(frame: &[u8], i: usize) -> f64 {
@@ -103,9 +138,11 @@ fn luma_at(frame: &[u8], i: usize) -> f64 {
 fn a_constant_image_never_changes() {
     let flat = quantonium_video::image::Rgba8Image::from_raw(W, H, [70u8, 90, 110, 255].repeat((W * H) as usize))
         .expect("size");
-    let mut job = Job::new(&png_bytes(&flat), &options(1.0, 0.0)).expect("valid");
-    for frame in all_frames(&mut job) {
-        assert_eq!(frame, flat.data());
+    for motion in LOCAL {
+        let mut job = Job::new(&png_bytes(&flat), &motion_options(motion, 1.0, 0.0)).expect("valid");
+        for frame in all_frames(&mut job) {
+            assert_eq!(frame, flat.data(), "{motion:?}");
+        }
     }
 }
 
@@ -150,18 +187,22 @@ fn amplitude_fold_over_and_the_temporal_spectrum_follow_the_design() {
 #[test]
 fn frames_are_identical_across_runs_and_thread_counts_and_the_seed_matters() {
     let png = landscape_png();
-    let render = |seed: f64| all_frames(&mut Job::new(&png, &options(1.0, seed)).expect("valid"));
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("pool");
-    let a = testing::frames_sha256(&one.install(|| render(5.0)));
-    let b = testing::frames_sha256(&three.install(|| render(5.0)));
-    assert_eq!(a, b);
-    assert_ne!(a, testing::frames_sha256(&render(6.0)));
+    for motion in LOCAL {
+        let render = |seed: f64| all_frames(&mut Job::new(&png, &motion_options(motion, 1.0, seed)).expect("valid"));
+        let a = testing::frames_sha256(&one.install(|| render(5.0)));
+        let b = testing::frames_sha256(&three.install(|| render(5.0)));
+        assert_eq!(a, b, "{motion:?}");
+        assert_ne!(a, testing::frames_sha256(&render(6.0)), "{motion:?}");
+    }
 }
 
 #[test]
-fn golden_resonance_frames_are_stable() {
-    assert_eq!(testing::frames_sha256(&testing::golden_resonance_frames()), testing::GOLDEN_RESONANCE_SHA256);
+fn golden_motion_frames_are_stable() {
+    for (motion, hash) in testing::GOLDEN_MOTION_SHA256 {
+        assert_eq!(testing::frames_sha256(&testing::golden_motion_frames(motion)), hash, "{motion:?}");
+    }
 }
 
 #[test]
@@ -171,21 +212,83 @@ fn frozen_pixels_never_change_and_the_rest_still_moves() {
     let mask_data: Vec<u8> =
         (0..W * H).flat_map(|i| if i % W < W / 2 { [0u8, 0, 0, 255] } else { [255u8, 255, 255, 255] }).collect();
     let mask = quantonium_video::image::Rgba8Image::from_raw(W, H, mask_data).expect("size");
-    let mut job = Job::with_freeze_mask(&png_bytes(&img), &options(1.0, 8.0), Some(&png_bytes(&mask))).expect("valid");
-    let frames = all_frames(&mut job);
-    let w = W as usize;
-    let mut moved_right = 0;
-    for i in 0..w * H as usize {
-        let changed = frames.iter().any(|f| f[i * 4..i * 4 + 4] != frames[0][i * 4..i * 4 + 4]);
-        if i % w < w / 2 {
-            assert!(!changed, "frozen pixel ({}, {}) changed", i % w, i / w);
-        } else if truth.grass[i] && changed {
-            moved_right += 1;
+    for motion in LOCAL {
+        let options = motion_options(motion, 1.0, 8.0);
+        let mut job = Job::with_freeze_mask(&png_bytes(&img), &options, Some(&png_bytes(&mask))).expect("valid");
+        let frames = all_frames(&mut job);
+        let w = W as usize;
+        let mut moved_right = 0;
+        for i in 0..w * H as usize {
+            let changed = frames.iter().any(|f| f[i * 4..i * 4 + 4] != frames[0][i * 4..i * 4 + 4]);
+            if i % w < w / 2 {
+                assert!(!changed, "{motion:?}: frozen pixel ({}, {}) changed", i % w, i / w);
+            } else if truth.grass[i] && changed {
+                moved_right += 1;
+            }
         }
+        assert!(moved_right > 2000, "{motion:?}: the free half still moves ({moved_right} grass pixels)");
     }
-    assert!(moved_right > 2000, "the free half still moves ({moved_right} grass pixels)");
     // A mask that is not an image is an option error naming the field.
     let err = Job::with_freeze_mask(&png_bytes(&img), &options(1.0, 8.0), Some(b"nope")).map(|_| ()).unwrap_err();
     assert_eq!(err.code, quantonium_video::ErrorCode::InvalidOption);
     assert!(err.message.contains("freezeMask"), "{}", err.message);
+}
+
+/// The high-pass luma (luma minus its Gaussian blur at `sigma` px) of an RGBA frame.
+fn detail(frame: &[u8], sigma: f32) -> Vec<f64> {
+    use quantonium_video::analysis::luma::Plane;
+    let l = Plane { width: W as usize, height: H as usize, data: luma(frame).iter().map(|&v| v as f32).collect() };
+    let low = l.blur(sigma);
+    l.data.iter().zip(&low.data).map(|(a, b)| f64::from(a - b)).collect()
+}
+
+fn rms_over(values: &[f64], region: &[bool]) -> f64 {
+    let (sum, n) = values.iter().zip(region).filter(|(_, &r)| r).fold((0.0, 0), |(s, n), (v, _)| (s + v * v, n + 1));
+    (sum / f64::from(n)).sqrt()
+}
+
+#[test]
+fn flow_keeps_its_contrast_over_the_loop_and_respects_amplitude_and_fold_over() {
+    let (img, truth) = landscape(W, H);
+    let mut job = Job::new(&png_bytes(&img), &motion_options(MotionMode::Flow, 3.0, 6.0)).expect("valid");
+    let field = job.renderer().flow().expect("flow has a field").clone();
+    let amplitude = job.plan().amplitude;
+    // The copies travel 2·TRAVEL·A per cycle: max |V| = TRAVEL·A.
+    let peak = f64::from(field.velocity().max_magnitude()) / quantonium_video::motion::flow::TRAVEL;
+    assert!(peak >= 0.9 * amplitude && peak <= amplitude * 1.001, "max |V| / TRAVEL = {peak} for A = {amplitude}");
+    let jacobian =
+        (-4..=4).map(|q| field.velocity().scaled(q as f32 / 4.0).min_jacobian()).fold(f32::INFINITY, f32::min);
+    assert!(jacobian >= 0.5, "min det(I - s∇V) = {jacobian}");
+    // No contrast pulsing (§5, 3d): the high-pass contrast of the grass stays level over the loop.
+    let contrast: Vec<f64> = (0..job.plan().frames)
+        .map(|i| rms_over(&detail(job.render_frame(i).expect("frame"), 3.0), &truth.grass))
+        .collect();
+    let (lo, hi) = contrast.iter().fold((f64::MAX, 0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+    assert!(lo / hi >= 0.9, "grass contrast pulses: min/max {:.3}", lo / hi);
+    let input = rms_over(&detail(fit(&img, W, H).data(), 3.0), &truth.grass);
+    assert!((0.85..=1.1).contains(&(hi / input)), "grass contrast {:.3} of the input's", hi / input);
+}
+
+#[test]
+fn shimmer_moves_fine_detail_but_never_the_picture_structure() {
+    let (img, truth) = landscape(W, H);
+    let mut job = Job::new(&png_bytes(&img), &motion_options(MotionMode::Shimmer, 2.0, 7.0)).expect("valid");
+    let wavelength = job.renderer().shimmer().expect("shimmer bands").wavelength();
+    let smooth = |frame: &[u8]| {
+        let d = detail(frame, wavelength as f32);
+        luma(frame).iter().zip(&d).map(|(l, d)| l - d).collect::<Vec<f64>>()
+    };
+    let frames = all_frames(&mut job);
+    let (base_luma, base_smooth) = (luma(&frames[0]), smooth(&frames[0]));
+    let grass: Vec<usize> = (0..truth.grass.len()).filter(|&i| truth.grass[i]).collect();
+    let mean_over = |a: &[f64], b: &[f64]| grass.iter().map(|&i| (a[i] - b[i]).abs()).sum::<f64>() / grass.len() as f64;
+    let mut largest_change = 0f64;
+    for frame in &frames[1..] {
+        // Coarse structure (beyond a band wavelength) stays within half a level...
+        let drift = mean_over(&smooth(frame), &base_smooth);
+        assert!(drift * 255.0 <= 0.5, "coarse structure changed by {:.2} levels", drift * 255.0);
+        largest_change = largest_change.max(mean_over(&luma(frame), &base_luma));
+    }
+    // ...while the fine detail visibly changes.
+    assert!(largest_change * 255.0 >= 2.0, "the grass changed by only {:.2} levels", largest_change * 255.0);
 }

@@ -92,11 +92,13 @@ async fn frames_render_into_linear_memory_and_match_the_native_hash() {
 }
 
 #[wasm_bindgen_test]
-async fn resonance_frames_match_the_native_hash() {
+async fn local_motion_frames_match_the_native_hashes() {
     pool().await;
-    // Analysis, modal field and Catmull-Rom warp give the same bits in wasm as natively.
-    let frames = quantonium_video::testing::golden_resonance_frames();
-    assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_RESONANCE_SHA256);
+    // Analysis, motion fields, warp, advection and band rotation give the same bits in wasm as natively.
+    for (motion, hash) in quantonium_video::testing::GOLDEN_MOTION_SHA256 {
+        let frames = quantonium_video::testing::golden_motion_frames(motion);
+        assert_eq!(quantonium_video::testing::frames_sha256(&frames), hash, "{}", motion.as_str());
+    }
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,7 @@
 //! Image analysis: the design's "resonance analysis", with honest names.
 //!
 //! - [`rft`] — the Φ-RFT, a unitary transform whose magnitudes equal the DFT's;
-//! - [`waveforms`] — scanline waveforms (rows, columns, diagonals) and their spectra;
+//! - [`waveforms`](mod@waveforms) — scanline waveforms (rows, columns, diagonals) and their spectra;
 //! - [`coherence`] — magnitude-squared coherence between waveforms;
 //! - [`structure`] — the maps that drive motion: orientation, coherence, texture, mobility.
 

@@ -97,7 +97,7 @@ impl Engine {
     /// reduced it, or 0 when nothing in the image can move); `undefined` for camera-only motion.
     #[wasm_bindgen(js_name = amplitudeUsed)]
     pub fn amplitude_used(&self) -> Option<f64> {
-        self.job.renderer().field().map(|f| f.amplitude())
+        self.job.renderer().amplitude_used()
     }
 
     /// Renders frame `index` into the engine's frame buffer and returns the buffer's address in
@@ -180,7 +180,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         max_depth: u32,
         default_amplitude_share: f64,
         max_amplitude_share: f64,
-        motions: [&'static str; 3],
+        motions: [&'static str; 5],
     }
     let l = Limits {
         max_duration: limits::MAX_DURATION,
@@ -199,7 +199,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         max_depth: limits::MAX_DEPTH,
         default_amplitude_share: limits::DEFAULT_AMPLITUDE_SHARE,
         max_amplitude_share: limits::MAX_AMPLITUDE_SHARE,
-        motions: [MotionMode::Resonance.as_str(), MotionMode::Camera.as_str(), MotionMode::ResonanceCamera.as_str()],
+        motions: MotionMode::ALL.map(MotionMode::as_str),
     };
     serde_wasm_bindgen::to_value(&l).map_err(|e| to_js(EngineError::new(ErrorCode::Internal, e.to_string())))
 }

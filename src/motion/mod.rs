@@ -1,12 +1,18 @@
 //! Motion: what moves, and how, over one exactly looping period.
 //!
 //! - [`modal`] — the resonance motion: K oscillation modes per location, evolved by phase rotation;
+//! - [`flow`] — looping two-phase advection along the image's streaks (water, clouds);
+//! - [`shimmer`] — phase rotation of oriented band-pass components (glints, haze): content seems
+//!   to drift while nothing is resampled;
 //! - [`camera`](crate::render::camera) — the zoom-and-pan, shared with the renderer.
 //!
 //! Time is sampled at `t_n = n·T/N` (never `n/(N−1)`), and every frequency is an integer number of
 //! cycles per loop, so frame `N` is bit-identical to frame 0 and the video loops without a seam.
 
+pub mod flow;
+pub mod grid;
 pub mod modal;
+pub mod shimmer;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +23,25 @@ pub fn lattice_hash(seed: u64, x: i64, y: i64) -> f64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
     (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Everything a local motion needs to know about the video.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MotionParams {
+    /// Output width in pixels.
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+    /// Frames per loop (N).
+    pub frames: u32,
+    /// Frames per second (for the mode frequencies in hertz).
+    pub fps: u32,
+    /// Number of modes (K) of the resonance motion.
+    pub depth: u32,
+    /// Requested `max |D|` in output pixels.
+    pub amplitude: f64,
+    /// Seed of the noise and the wind.
+    pub seed: u64,
 }
 
 /// Which motion a video gets.
@@ -32,6 +57,12 @@ pub enum MotionMode {
     /// Both at once, composed into one resampling.
     #[serde(rename = "resonance+camera")]
     ResonanceCamera,
+    /// Texture drifting steadily along the image's streaks, as water and clouds do.
+    #[serde(rename = "flow")]
+    Flow,
+    /// Oriented fine detail whose phase rotates: glints and haze seem to move, the picture stays.
+    #[serde(rename = "shimmer")]
+    Shimmer,
 }
 
 impl MotionMode {
@@ -41,7 +72,18 @@ impl MotionMode {
             MotionMode::Resonance => "resonance",
             MotionMode::Camera => "camera",
             MotionMode::ResonanceCamera => "resonance+camera",
+            MotionMode::Flow => "flow",
+            MotionMode::Shimmer => "shimmer",
         }
+    }
+
+    /// Every mode, in the order the demo lists them.
+    pub const ALL: [MotionMode; 5] =
+        [MotionMode::Resonance, MotionMode::Flow, MotionMode::Shimmer, MotionMode::Camera, MotionMode::ResonanceCamera];
+
+    /// Whether the image must be analysed (every mode but the camera moves what the maps allow).
+    pub fn needs_analysis(self) -> bool {
+        self != MotionMode::Camera
     }
 
     /// Whether the modal field is needed.

@@ -21,7 +21,8 @@
 
 use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
-use crate::motion::lattice_hash;
+use crate::motion::grid::{Direction, MotionGrid};
+use crate::motion::MotionParams;
 
 /// Spectral slope of the mode amplitudes: `|S_k| ∝ k^{-β}`.
 pub const BETA: f64 = 1.0;
@@ -29,25 +30,6 @@ pub const BETA: f64 = 1.0;
 pub const FREQ_RANGE_HZ: (f64, f64) = (0.25, 2.0);
 /// Smallest allowed `det(I − ∇D)` over space and time.
 pub const MIN_JACOBIAN: f32 = 0.5;
-
-/// Everything the field needs to know about the video.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModalParams {
-    /// Output width in pixels.
-    pub width: u32,
-    /// Output height in pixels.
-    pub height: u32,
-    /// Frames per loop (N).
-    pub frames: u32,
-    /// Frames per second (for the mode frequencies in hertz).
-    pub fps: u32,
-    /// Number of modes (K).
-    pub depth: u32,
-    /// Requested `max |D|` in output pixels.
-    pub amplitude: f64,
-    /// Seed of the noise and the wind.
-    pub seed: u64,
-}
 
 /// One mode: its whole number of cycles per loop and its complex coefficients.
 #[derive(Debug, Clone)]
@@ -87,6 +69,21 @@ pub struct FrameField {
 }
 
 impl FrameField {
+    /// A field on `grid` from its x and y components per node.
+    pub fn on_grid(grid: &MotionGrid, dx: Vec<f32>, dy: Vec<f32>) -> Self {
+        debug_assert!(dx.len() == grid.len() && dy.len() == grid.len());
+        let is_zero = dx.iter().chain(&dy).all(|&v| v == 0.0);
+        FrameField { grid_w: grid.width, grid_h: grid.height, cell: grid.cell, dx, dy, is_zero }
+    }
+
+    /// This field times `factor` (the grid unchanged).
+    pub fn scaled(&self, factor: f32) -> Self {
+        let dx: Vec<f32> = self.dx.iter().map(|v| v * factor).collect();
+        let dy: Vec<f32> = self.dy.iter().map(|v| v * factor).collect();
+        let is_zero = dx.iter().chain(&dy).all(|&v| v == 0.0);
+        FrameField { dx, dy, is_zero, ..*self }
+    }
+
     /// Displacement at output position `(x, y)` (continuous, pixel centres at +0.5), bilinear
     /// between grid nodes, clamped at the border. Exactly zero where the four nodes are zero.
     pub fn at(&self, x: f64, y: f64) -> (f32, f32) {
@@ -113,10 +110,18 @@ impl FrameField {
 
     /// Smallest `det(I − ∇D)` over the nodes (central differences, in output pixels).
     pub fn min_jacobian(&self) -> f32 {
+        self.min_jacobian_where(|_| true)
+    }
+
+    /// Smallest `det(I − ∇D)` over the nodes `keep` accepts (by index).
+    pub fn min_jacobian_where(&self, keep: impl Fn(usize) -> bool) -> f32 {
         let (w, h) = (self.grid_w, self.grid_h);
         let mut min = f32::INFINITY;
         for j in 0..h {
             for i in 0..w {
+                if !keep(j * w + i) {
+                    continue;
+                }
                 let (il, ir) = (i.saturating_sub(1), (i + 1).min(w - 1));
                 let (ju, jd) = (j.saturating_sub(1), (j + 1).min(h - 1));
                 let sx = ((ir - il).max(1) as f64 * self.cell.0) as f32;
@@ -129,6 +134,19 @@ impl FrameField {
             }
         }
         min
+    }
+
+    /// The grid's size in nodes.
+    pub fn grid_size(&self) -> (usize, usize) {
+        (self.grid_w, self.grid_h)
+    }
+
+    /// This field with each node's displacement multiplied by its own factor.
+    pub fn scaled_per_node(&self, factors: &[f32]) -> Self {
+        let dx: Vec<f32> = self.dx.iter().zip(factors).map(|(v, f)| v * f).collect();
+        let dy: Vec<f32> = self.dy.iter().zip(factors).map(|(v, f)| v * f).collect();
+        let is_zero = dx.iter().chain(&dy).all(|&v| v == 0.0);
+        FrameField { dx, dy, is_zero, ..*self }
     }
 }
 
@@ -153,19 +171,19 @@ impl RowField<'_> {
     }
 }
 
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
-}
-
 /// Whole cycles per loop for each mode: frequencies spread log-evenly over [`FREQ_RANGE_HZ`],
 /// rounded, strictly increasing, at least `k`.
 pub fn mode_cycles(depth: u32, frames: u32, fps: u32) -> Vec<u32> {
-    let seconds = f64::from(frames) / f64::from(fps.max(1));
-    let (lo, hi) = FREQ_RANGE_HZ;
-    let mut out: Vec<u32> = Vec::with_capacity(depth as usize);
-    for k in 1..=depth {
-        let f = if depth > 1 { lo * libm::pow(hi / lo, f64::from(k - 1) / f64::from(depth - 1)) } else { lo };
+    spread_cycles(depth, f64::from(frames) / f64::from(fps.max(1)), FREQ_RANGE_HZ)
+}
+
+/// `count` whole numbers of cycles per loop of `seconds`: frequencies spread log-evenly over
+/// `range` (hertz), rounded, strictly increasing, the k-th at least k.
+pub fn spread_cycles(count: u32, seconds: f64, range: (f64, f64)) -> Vec<u32> {
+    let (lo, hi) = range;
+    let mut out: Vec<u32> = Vec::with_capacity(count as usize);
+    for k in 1..=count {
+        let f = if count > 1 { lo * libm::pow(hi / lo, f64::from(k - 1) / f64::from(count - 1)) } else { lo };
         let m = ((f * seconds).round() as u32).max(k).max(out.last().map_or(1, |p| p + 1));
         out.push(m);
     }
@@ -174,43 +192,14 @@ pub fn mode_cycles(depth: u32, frames: u32, fps: u32) -> Vec<u32> {
 
 impl ModalField {
     /// Builds the field from the analysis maps (on the working grid).
-    pub fn new(maps: &StructureMaps, params: ModalParams) -> Self {
-        let (ww, wh) = (maps.mobility.width, maps.mobility.height);
-        let grid_w = ww.div_ceil(4).max(2);
-        let grid_h = wh.div_ceil(4).max(2);
-        let n = grid_w * grid_h;
-        let cell = (f64::from(params.width) / grid_w as f64, f64::from(params.height) / grid_h as f64);
-        let cell_px = cell.0.min(cell.1);
+    pub fn new(maps: &StructureMaps, params: MotionParams) -> Self {
+        let grid = MotionGrid::new(maps, params.width, params.height, params.seed);
+        let (grid_w, grid_h, cell, n) = (grid.width, grid.height, grid.cell, grid.len());
+        let cell_px = grid.cell_px();
         let amplitude = params.amplitude.max(0.0);
         let short = f64::from(params.width.min(params.height));
-
-        // Maps sampled at the grid nodes (working-grid coordinates).
-        let node = |i: usize, j: usize| {
-            ((i as f64 + 0.5) * ww as f64 / grid_w as f64, (j as f64 + 0.5) * wh as f64 / grid_h as f64)
-        };
-        let mut mobility = vec![0f32; n];
-        let mut direction = vec![(0f32, 0f32); n];
-        let wind_angle = (lattice_hash(params.seed, -1, -1) - 0.5) * 40f64.to_radians();
-        let wind = (libm::cos(wind_angle) as f32, libm::sin(wind_angle) as f32);
-        // Orientation is averaged as the doubled-angle vector, which has no wrap-around.
-        let (c2, s2) = doubled_angle(maps);
-        for j in 0..grid_h {
-            for i in 0..grid_w {
-                let (x, y) = node(i, j);
-                let k = j * grid_w + i;
-                mobility[k] = maps.mobility.sample(x, y).clamp(0.0, 1.0);
-                let (c, s) = (c2.sample(x, y), s2.sample(x, y));
-                let strength = libm::hypotf(c, s).min(1.0);
-                let theta = 0.5 * libm::atan2f(s, c);
-                let mut e1 = (libm::cosf(theta), libm::sinf(theta));
-                if e1.0 * wind.0 + e1.1 * wind.1 < 0.0 {
-                    e1 = (-e1.0, -e1.1);
-                }
-                let d = (strength * e1.0 + (1.0 - strength) * wind.0, strength * e1.1 + (1.0 - strength) * wind.1);
-                let norm = libm::hypotf(d.0, d.1);
-                direction[k] = if norm > 1e-6 { (d.0 / norm, d.1 / norm) } else { wind };
-            }
-        }
+        let mobility = &grid.mobility;
+        let direction = grid.directions(Direction::Across);
 
         let cycles = mode_cycles(params.depth.max(1), params.frames.max(1), params.fps);
         let base_scale = 0.12 * short; // output pixels
@@ -222,34 +211,13 @@ impl ModalField {
             let k = idx as u64 + 1;
             let scale_px = (base_scale / (k as f64).sqrt()).max(min_scale);
             let sigma = (scale_px / cell_px) as f32;
-            let noise = |component: u64| {
-                let raw = Plane {
-                    width: grid_w,
-                    height: grid_h,
-                    data: (0..n)
-                        .map(|p| {
-                            let h = lattice_hash(
-                                params.seed ^ (k << 32) ^ (component << 48),
-                                (p % grid_w) as i64,
-                                (p / grid_w) as i64,
-                            );
-                            (2.0 * h - 1.0) as f32
-                        })
-                        .collect(),
-                };
-                let mut smooth = raw.blur(sigma);
-                let rms = (smooth.data.iter().map(|v| v * v).sum::<f32>() / n as f32).sqrt();
-                if rms > 0.0 {
-                    smooth.data.iter_mut().for_each(|v| *v /= rms);
-                }
-                smooth
-            };
+            let noise = |component: u64| grid.smooth_noise(params.seed ^ (k << 32) ^ (component << 48), sigma);
             let (nr, ni) = (noise(0), noise(1));
             let weight = libm::pow(k as f64, -BETA) as f32;
             let compose = |noise: &Plane, axis: usize| {
                 let data =
                     noise.data.iter().zip(&direction).map(|(v, d)| v * if axis == 0 { d.0 } else { d.1 }).collect();
-                Plane { width: grid_w, height: grid_h, data }.blur(settle).data
+                grid.plane(data).blur(settle).data
             };
             let mut planes = [compose(&nr, 0), compose(&ni, 0), compose(&nr, 1), compose(&ni, 1)];
             // Every mode leaves the smoothing with the same energy, so the amplitudes follow k^-β
@@ -257,7 +225,7 @@ impl ModalField {
             let energy: f32 = planes.iter().flatten().map(|v| v * v).sum::<f32>() / n as f32;
             let norm = if energy > 0.0 { weight / energy.sqrt() } else { 0.0 };
             for plane in &mut planes {
-                plane.iter_mut().zip(&mobility).for_each(|(v, m)| *v *= norm * m);
+                plane.iter_mut().zip(mobility).for_each(|(v, m)| *v *= norm * m);
             }
             let [xr, xi, yr, yi] = planes;
             modes.push(Mode { cycles: m, xr, xi, yr, yi });
@@ -336,28 +304,14 @@ impl ModalField {
     }
 }
 
-/// `coherence·(cos 2θ, sin 2θ)`, smoothed: a wrap-free average of orientation.
-fn doubled_angle(maps: &StructureMaps) -> (Plane, Plane) {
-    let (w, h) = (maps.orientation.width, maps.orientation.height);
-    let mut c = Plane::filled(w, h, 0.0);
-    let mut s = Plane::filled(w, h, 0.0);
-    for i in 0..w * h {
-        let (theta, coh) = (maps.orientation.data[i], smoothstep(0.0, 0.5, maps.coherence.data[i]));
-        c.data[i] = coh * libm::cosf(2.0 * theta);
-        s.data[i] = coh * libm::sinf(2.0 * theta);
-    }
-    let sigma = (w.min(h) as f32 * 0.02).max(1.0);
-    (c.blur(sigma), s.blur(sigma))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::structure::structure_maps;
     use crate::testing::landscape;
 
-    fn params(w: u32, h: u32, frames: u32, amplitude: f64) -> ModalParams {
-        ModalParams { width: w, height: h, frames, fps: 24, depth: 8, amplitude, seed: 11 }
+    fn params(w: u32, h: u32, frames: u32, amplitude: f64) -> MotionParams {
+        MotionParams { width: w, height: h, frames, fps: 24, depth: 8, amplitude, seed: 11 }
     }
 
     #[test]
@@ -396,7 +350,7 @@ mod tests {
         let (img, _) = landscape(128, 96);
         let maps = structure_maps(&img);
         let a = ModalField::new(&maps, params(256, 192, 24, 3.0)).frame(6);
-        let b = ModalField::new(&maps, ModalParams { seed: 12, ..params(256, 192, 24, 3.0) }).frame(6);
+        let b = ModalField::new(&maps, MotionParams { seed: 12, ..params(256, 192, 24, 3.0) }).frame(6);
         let mean_diff: f32 = a.dx.iter().zip(&b.dx).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.dx.len() as f32;
         assert!(mean_diff > 0.0);
         assert_ne!(a, b);

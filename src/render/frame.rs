@@ -5,8 +5,12 @@ use crate::analysis::fit;
 use crate::analysis::structure::StructureMaps;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::image::Rgba8Image;
-use crate::motion::modal::{ModalField, ModalParams};
+use crate::motion::flow::FlowField;
+use crate::motion::modal::ModalField;
+use crate::motion::shimmer::ShimmerField;
+use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
+use crate::render::advect::{advect, FlowBlend};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
 use crate::render::resample::resample;
@@ -19,6 +23,10 @@ enum Pipeline {
     Camera { source: Rgba8Image, path: CameraPath },
     /// Motion fields over the fitted image, composed with an optional camera, resampled once.
     Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath>, frozen: Option<FreezeMask> },
+    /// Two advected copies of the fitted image, blended.
+    Flow { fitted: Rgba8Image, field: FlowField, blend: FlowBlend, frozen: Option<FreezeMask> },
+    /// The fitted image plus its phase-rotated bands.
+    Shimmer { fitted: Rgba8Image, field: ShimmerField },
 }
 
 /// Renders frames of one video.
@@ -67,15 +75,15 @@ impl Renderer {
         frozen: Option<FreezeMask>,
     ) -> Result<Self> {
         let (width, height, frames) = (plan.width, plan.height, plan.frames);
-        if !plan.motion.has_resonance() {
+        if !plan.motion.needs_analysis() {
             let mut r = Renderer::new(source, width, height, frames, plan.seed);
             r.looped = plan.looped;
             return Ok(r);
         }
-        let maps = maps.ok_or_else(|| EngineError::new(ErrorCode::Internal, "resonance motion needs the analysis"))?;
+        let maps = maps.ok_or_else(|| EngineError::new(ErrorCode::Internal, "local motion needs the analysis"))?;
         let (source, reduction) = reduce(source, width, height);
         let fitted = fit(&source, width, height);
-        let params = ModalParams {
+        let params = MotionParams {
             width,
             height,
             frames,
@@ -84,18 +92,25 @@ impl Renderer {
             amplitude: plan.amplitude,
             seed: plan.seed,
         };
-        let field = Some(ModalField::new(maps, params));
-        let camera = plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
+        let pipeline = match plan.motion {
+            MotionMode::Flow => {
+                let field = FlowField::new(maps, params);
+                let blend = FlowBlend::new(&fitted, field.amplitude());
+                Pipeline::Flow { fitted, field, blend, frozen }
+            }
+            MotionMode::Shimmer => {
+                let field = ShimmerField::new(&fitted, maps, frozen.as_ref(), params);
+                Pipeline::Shimmer { fitted, field }
+            }
+            _ => {
+                let field = Some(ModalField::new(maps, params));
+                let camera =
+                    plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
+                Pipeline::Warp { fitted, field, camera, frozen }
+            }
+        };
         let buffer = vec![0; width as usize * height as usize * 4];
-        Ok(Renderer {
-            pipeline: Pipeline::Warp { fitted, field, camera, frozen },
-            reduction,
-            width,
-            height,
-            frames,
-            looped: plan.looped,
-            buffer,
-        })
+        Ok(Renderer { pipeline, reduction, width, height, frames, looped: plan.looped, buffer })
     }
 
     /// Output width in pixels.
@@ -122,7 +137,34 @@ impl Renderer {
     pub fn field(&self) -> Option<&ModalField> {
         match &self.pipeline {
             Pipeline::Warp { field, .. } => field.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The flow field, when the motion is `flow`.
+    pub fn flow(&self) -> Option<&FlowField> {
+        match &self.pipeline {
+            Pipeline::Flow { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The shimmer bands, when the motion is `shimmer`.
+    pub fn shimmer(&self) -> Option<&ShimmerField> {
+        match &self.pipeline {
+            Pipeline::Shimmer { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The local motion's amplitude actually used, in output pixels (`None` for the camera alone;
+    /// 0 when nothing in the image can move).
+    pub fn amplitude_used(&self) -> Option<f64> {
+        match &self.pipeline {
             Pipeline::Camera { .. } => None,
+            Pipeline::Warp { field, .. } => field.as_ref().map(ModalField::amplitude),
+            Pipeline::Flow { field, .. } => Some(field.amplitude()),
+            Pipeline::Shimmer { field, .. } => Some(field.amplitude()),
         }
     }
 
@@ -131,6 +173,7 @@ impl Renderer {
         match &self.pipeline {
             Pipeline::Camera { path, .. } => Some(path.frame_view(index, self.frames, self.looped)),
             Pipeline::Warp { camera, .. } => camera.map(|p| p.frame_view(index, self.frames, self.looped)),
+            Pipeline::Flow { .. } | Pipeline::Shimmer { .. } => None,
         }
     }
 
@@ -174,6 +217,17 @@ impl Renderer {
                     }
                 });
             }
+            Pipeline::Flow { fitted, field, blend, frozen } => {
+                if field.is_still() {
+                    self.buffer.copy_from_slice(fitted.data());
+                } else {
+                    advect(fitted, blend, field, index, frozen.as_ref(), &mut self.buffer);
+                }
+            }
+            Pipeline::Shimmer { fitted, field } => match field.frame(index) {
+                Some(frame) => field.render(fitted, &frame, &mut self.buffer),
+                None => self.buffer.copy_from_slice(fitted.data()),
+            },
         }
         Ok(&self.buffer)
     }

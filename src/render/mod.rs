@@ -3,8 +3,11 @@
 //! - [`camera`] — the eased zoom-and-pan path: which part of the source each frame shows;
 //! - [`resample`] — the separable filter that maps that view onto the output pixels;
 //! - [`freeze`] — the user's anchor mask: pixels that never move;
+//! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
+//! - [`advect`] — the two-copy blend of the flow motion;
 //! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
 
+pub mod advect;
 pub mod camera;
 pub mod frame;
 pub mod freeze;

@@ -139,6 +139,29 @@ describe('on a cross-origin isolated page', () => {
     await page.close();
   });
 
+  test('flow and shimmer: the grass moves, the sky stays, the loop closes', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    for (const motion of ['flow', 'shimmer']) {
+      await page.selectOption('#motion', motion);
+      const { error } = await generate(page, { image: meadow, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+      assert.equal(error, null, motion);
+      assert.match(await page.textContent('#metadata'), new RegExp(`Motion${motion}`));
+      const { file } = await download(page);
+      assert.deepEqual([probe(file).frames, probe(file).codec], [24, 'mjpeg'], motion);
+      // Frame 6, not 12: flow looks the same every half cycle (its two copies swap), which in a
+      // 1 s video is 12 frames.
+      const [f0, mid, last] = [0, 6, 23].map((i) => grayFrame(file, i, 512, 512));
+      const sky = meanDiffRows(f0, mid, 512, 10, 150);
+      const grass = meanDiffRows(f0, mid, 512, 300, 470);
+      assert.ok(grass > 1.5 && grass > 5 * sky, `${motion}: mean change grass ${grass.toFixed(2)}, sky ${sky.toFixed(2)}`);
+      const seam = meanDiffRows(last, f0, 512, 300, 470);
+      const step = meanDiffRows(grayFrame(file, 5, 512, 512), mid, 512, 300, 470);
+      assert.ok(seam < 2 * step + 0.5, `${motion}: seam ${seam.toFixed(2)} vs step ${step.toFixed(2)}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('anchors painted over the grass keep it still while the rest sways', async () => {
     const { page, problems } = await openDemo(browser, isolated.url);
     await page.selectOption('#motion', 'resonance');

@@ -7,17 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.js';
+
+export { CHROMIUM_ARGS, launchBrowser } from '../../scripts/browser.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dist = path.join(root, 'dist');
-
-/** Flags this machine's headless Chromium needs (no network beyond localhost, root user). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quantonium-e2e-'));
 
@@ -27,10 +22,6 @@ export async function startServer({ isolation = true } = {}) {
   const server = await serve({ dir: dist, port: 0, isolation });
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
-}
-
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
 /**

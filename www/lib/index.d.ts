@@ -36,7 +36,7 @@ export type VideoFormat = 'mp4' | 'webm' | 'avi';
 export type Stage = 'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash';
 
 /** How the picture moves. */
-export type Motion = 'resonance' | 'camera' | 'resonance+camera';
+export type Motion = 'resonance' | 'flow' | 'shimmer' | 'camera' | 'resonance+camera';
 
 export interface Progress {
   stage: Stage;
@@ -68,11 +68,19 @@ export interface GenerateOptions {
   /**
    * `resonance`: gentle modal sway and ripple where the image is textured (grass, leaves, water),
    * computed from the image's own structure; flat regions and long straight edges stay still.
+   * `flow`: texture drifting steadily across its streaks, as water and clouds do (two crossfaded,
+   * advected copies; frame 0 shows the water mid-flow). `shimmer`: fine oriented detail whose phase
+   * rotates — glints and haze seem to travel while nothing is resampled.
    * `camera`: a slow zoom-in with a gentle pan. `resonance+camera`: both, resampled once.
    * @default 'resonance'
    */
   motion?: Motion;
-  /** Largest displacement of the resonance motion, in output pixels; at most 5 % of the shorter side. @default 1 % of the shorter side */
+  /**
+   * Scale of the local motion in output pixels, at most 5 % of the shorter side: the largest
+   * displacement for `resonance`; for `flow` the texture drifts 8× this per cycle (about 4 s); for
+   * `shimmer` the bands' wavelength is 4× this (8–64 px).
+   * @default 1 % of the shorter side
+   */
   amplitude?: number;
   /** Number of oscillation modes, 1–32. @default 8 */
   resonanceDepth?: number;
@@ -83,10 +91,10 @@ export interface GenerateOptions {
   /**
    * An image whose dark pixels never move (the "anchor" brush): faces, text, a building. It is
    * cover-fitted like the photo, so give it the photo's aspect ratio (ideally its size). It stops
-   * the resonance motion there; a camera move still moves the whole frame.
+   * the local motion (resonance, flow, shimmer) there; a camera move still moves the whole frame.
    */
   freezeMask?: Blob | ArrayBuffer | ArrayBufferView;
-  /** Called once the image is analysed, before the frames are rendered (resonance motions only). */
+  /** Called once the image is analysed, before the frames are rendered (every motion but `camera`). */
   onAnalysis?: (analysis: Analysis) => void;
   /** Called as the job advances. Done means the promise resolved, not `frame === frames`. */
   onProgress?: (progress: Progress) => void;

@@ -1,0 +1,93 @@
+//! Rendering of the flow motion: the two advected copies, each one Catmull-Rom sample, blended
+//! around a local mean so the crossfade keeps the texture's contrast.
+
+use rayon::prelude::*;
+
+use crate::analysis::luma::Plane;
+use crate::image::Rgba8Image;
+use crate::motion::flow::FlowField;
+use crate::render::freeze::FreezeMask;
+use crate::render::warp::sample_catmull_rom;
+
+/// What the blend needs besides the field: the local mean and the distance over which two
+/// copies' texture stops being correlated.
+#[derive(Debug, Clone)]
+pub struct FlowBlend {
+    mean: Rgba8Image,
+    decorrelation: f32,
+}
+
+impl FlowBlend {
+    /// The local mean of `fitted` at the scale of the displacement `amplitude` (output pixels).
+    ///
+    /// Detail finer than the displacement differs between the two copies and is what the blend
+    /// must rescale; coarser structure is the same in both and sits in the mean, untouched.
+    pub fn new(fitted: &Rgba8Image, amplitude: f64) -> Self {
+        let sigma = (0.5 * amplitude).clamp(1.0, 12.0) as f32;
+        let (w, h) = (fitted.width() as usize, fitted.height() as usize);
+        let channel = |c: usize| Plane {
+            width: w,
+            height: h,
+            data: fitted.data().chunks_exact(4).map(|p| f32::from(p[c])).collect(),
+        };
+        let blurred: Vec<Plane> = (0..3).map(|c| channel(c).blur(sigma)).collect();
+        let data = (0..w * h)
+            .flat_map(|p| {
+                let px = |c: usize| (blurred[c].data[p].clamp(0.0, 255.0) + 0.5) as u8;
+                [px(0), px(1), px(2), 255]
+            })
+            .collect();
+        let mean = Rgba8Image::from_raw(w as u32, h as u32, data).expect("size matches by construction");
+        FlowBlend { mean, decorrelation: 2.0 * sigma }
+    }
+}
+
+/// Renders flow frame `index` into `out` (RGBA, the size of `fitted`). Pixels that are frozen or
+/// have zero velocity are copied exactly.
+pub fn advect(
+    fitted: &Rgba8Image,
+    blend: &FlowBlend,
+    field: &FlowField,
+    index: u32,
+    frozen: Option<&FreezeMask>,
+    out: &mut [u8],
+) {
+    let w = fitted.width() as usize;
+    assert_eq!(out.len(), fitted.data().len(), "flow output size");
+    let velocity = field.velocity();
+    let base = field.base_phase(index);
+    out.par_chunks_exact_mut(w * 4).enumerate().for_each(|(y, out_row)| {
+        let v = y as f64 + 0.5;
+        let row = velocity.row(v);
+        let offsets = field.offset().row(v);
+        let src = fitted.row(y);
+        let mean = blend.mean.row(y);
+        for (x, px) in out_row.chunks_exact_mut(4).enumerate() {
+            let u = x as f64 + 0.5;
+            let (vx, vy) = row.at(u);
+            if (vx == 0.0 && vy == 0.0) || frozen.is_some_and(|m| m.is_frozen_at(u, v)) {
+                px.copy_from_slice(&src[x * 4..x * 4 + 4]);
+                continue;
+            }
+            let phases = FlowField::phases(base, offsets.at(u).0);
+            let spread = libm::sqrtf(phases[0].weight * phases[0].weight + phases[1].weight * phases[1].weight);
+            let mut acc = [0f32; 3];
+            for phase in phases.iter().filter(|p| p.weight > 0.0) {
+                let (s, wt) = (f64::from(phase.offset), phase.weight);
+                let a = sample_catmull_rom(fitted, u - s * f64::from(vx), v - s * f64::from(vy));
+                for c in 0..3 {
+                    acc[c] += wt * (f32::from(a[c]) - f32::from(mean[x * 4 + c]));
+                }
+            }
+            // Variance-preserving normalisation, phased in as the copies decorrelate: copies that
+            // barely moved apart are the same texture, and a plain mix of them is already right.
+            let t = (libm::hypotf(vx, vy) / blend.decorrelation).min(1.0);
+            let rho = t * t * (3.0 - 2.0 * t);
+            let norm = (1.0 - rho) + rho * spread;
+            for c in 0..3 {
+                px[c] = ((f32::from(mean[x * 4 + c]) + acc[c] / norm).clamp(0.0, 255.0) + 0.5) as u8;
+            }
+            px[3] = src[x * 4 + 3];
+        }
+    });
+}
