@@ -7,11 +7,12 @@ import HtmlWebpackPlugin from 'html-webpack-plugin';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
+// `--env bench` builds the benchmark page (www/bench) into dist-bench/ instead (see scripts/bench.mjs).
 export default (env, argv) => ({
   mode: argv.mode ?? 'production',
-  entry: { app: './www/app/main.js' },
+  entry: env?.bench ? { bench: './www/bench/main.js' } : { app: './www/app/main.js' },
   output: {
-    path: path.join(root, 'dist'),
+    path: path.join(root, env?.bench ? 'dist-bench' : 'dist'),
     filename: '[name].[contenthash:8].js',
     chunkFilename: '[name].[contenthash:8].js',
     assetModuleFilename: '[name].[contenthash:8][ext]',
@@ -20,7 +21,11 @@ export default (env, argv) => ({
   module: {
     rules: [{ test: /\.css$/, type: 'asset/source' }],
   },
-  plugins: [new HtmlWebpackPlugin({ template: './www/app/index.html', favicon: './www/app/icon.svg', inject: 'head', scriptLoading: 'module' })],
+  plugins: [
+    env?.bench
+      ? new HtmlWebpackPlugin({ template: './www/bench/index.html', inject: 'body', scriptLoading: 'module' })
+      : new HtmlWebpackPlugin({ template: './www/app/index.html', favicon: './www/app/icon.svg', inject: 'head', scriptLoading: 'module' }),
+  ],
   performance: { hints: false },
   // wasm-bindgen-rayon's helpers import the package that imports them; the cycle is expected.
   ignoreWarnings: [/Circular dependency/],
