@@ -103,6 +103,14 @@ impl FrameField {
         RowField { field: self, dx: column(&self.dx), dy: column(&self.dy) }
     }
 
+    /// The grid column left of output `x` and the weight of the one right of it.
+    #[inline]
+    pub fn column(&self, x: f64) -> (usize, f32) {
+        let gx = (x / self.cell.0 - 0.5).clamp(0.0, (self.grid_w - 1) as f64);
+        let x0 = gx as usize;
+        (x0, (gx - x0 as f64) as f32)
+    }
+
     /// Largest displacement magnitude over the nodes.
     pub fn max_magnitude(&self) -> f32 {
         self.dx.iter().zip(&self.dy).map(|(x, y)| libm::hypotf(*x, *y)).fold(0.0, f32::max)
@@ -162,11 +170,13 @@ impl RowField<'_> {
     /// Displacement at output `x` on this row.
     #[inline]
     pub fn at(&self, x: f64) -> (f32, f32) {
-        let last = self.field.grid_w - 1;
-        let gx = (x / self.field.cell.0 - 0.5).clamp(0.0, last as f64);
-        let x0 = gx as usize;
-        let x1 = (x0 + 1).min(last);
-        let tx = (gx - x0 as f64) as f32;
+        self.at_column(self.field.column(x))
+    }
+
+    /// Displacement at a position given by [`FrameField::column`] (computed once for all rows).
+    #[inline]
+    pub fn at_column(&self, (x0, tx): (usize, f32)) -> (f32, f32) {
+        let x1 = (x0 + 1).min(self.field.grid_w - 1);
         (self.dx[x0] * (1.0 - tx) + self.dx[x1] * tx, self.dy[x0] * (1.0 - tx) + self.dy[x1] * tx)
     }
 }

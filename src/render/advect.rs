@@ -7,7 +7,7 @@ use crate::analysis::luma::Plane;
 use crate::image::Rgba8Image;
 use crate::motion::flow::FlowField;
 use crate::render::freeze::FreezeMask;
-use crate::render::warp::sample_catmull_rom;
+use crate::render::warp::{sample_fixed, to_fixed, weight_table};
 
 /// What the blend needs besides the field: the local mean and the distance over which two
 /// copies' texture stops being correlated.
@@ -56,6 +56,8 @@ pub fn advect(
     assert_eq!(out.len(), fitted.data().len(), "flow output size");
     let velocity = field.velocity();
     let base = field.base_phase(index);
+    let table = weight_table();
+    let columns: Vec<(usize, f32)> = (0..w).map(|x| velocity.column(x as f64 + 0.5)).collect();
     out.par_chunks_exact_mut(w * 4).enumerate().for_each(|(y, out_row)| {
         let v = y as f64 + 0.5;
         let row = velocity.row(v);
@@ -64,24 +66,24 @@ pub fn advect(
         let mean = blend.mean.row(y);
         for (x, px) in out_row.chunks_exact_mut(4).enumerate() {
             let u = x as f64 + 0.5;
-            let (vx, vy) = row.at(u);
+            let (vx, vy) = row.at_column(columns[x]);
             if (vx == 0.0 && vy == 0.0) || frozen.is_some_and(|m| m.is_frozen_at(u, v)) {
                 px.copy_from_slice(&src[x * 4..x * 4 + 4]);
                 continue;
             }
-            let phases = FlowField::phases(base, offsets.at(u).0);
+            let phases = FlowField::phases(base, offsets.at_column(columns[x]).0);
             let spread = libm::sqrtf(phases[0].weight * phases[0].weight + phases[1].weight * phases[1].weight);
             let mut acc = [0f32; 3];
             for phase in phases.iter().filter(|p| p.weight > 0.0) {
                 let (s, wt) = (f64::from(phase.offset), phase.weight);
-                let a = sample_catmull_rom(fitted, u - s * f64::from(vx), v - s * f64::from(vy));
+                let a = sample_fixed(fitted, table, to_fixed(u - s * f64::from(vx)), to_fixed(v - s * f64::from(vy)));
                 for c in 0..3 {
                     acc[c] += wt * (f32::from(a[c]) - f32::from(mean[x * 4 + c]));
                 }
             }
             // Variance-preserving normalisation, phased in as the copies decorrelate: copies that
             // barely moved apart are the same texture, and a plain mix of them is already right.
-            let t = (libm::hypotf(vx, vy) / blend.decorrelation).min(1.0);
+            let t = (libm::sqrtf(vx * vx + vy * vy) / blend.decorrelation).min(1.0);
             let rho = t * t * (3.0 - 2.0 * t);
             let norm = (1.0 - rho) + rho * spread;
             for c in 0..3 {
