@@ -7,6 +7,8 @@
 // for one 1024x1024 frame of every motion, from the same 2048x1536 photo-like PNG. Prints a table
 // and writes target/bench/results.json. Medians: criterion's over its samples; the browser's over
 // 23 frames, then the median of 3 repetitions.
+//
+// Options (for quick iterations): --motions resonance,flow  --no-native
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +19,11 @@ import { serve } from './serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'bench');
-const MOTIONS = ['resonance', 'flow', 'shimmer', 'camera', 'resonance+camera'];
+const args = process.argv.slice(2);
+const MOTIONS = args.includes('--motions')
+  ? args[args.indexOf('--motions') + 1].split(',')
+  : ['resonance', 'flow', 'shimmer', 'camera', 'resonance+camera'];
+const NATIVE = !args.includes('--no-native');
 const REPEATS = 3;
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -34,8 +40,9 @@ execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
   '-frames:v', '1', image]);
 
 // Native: criterion, on the same image.
-run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', 'frame 1024x1024'], { QUANTONIUM_BENCH_IMAGE: image });
-const native = Object.fromEntries(MOTIONS.map((motion) => {
+const filter = `frame 1024x1024 (${MOTIONS.map((m) => m.replace('+', '\\+')).join('|')})$`;
+if (NATIVE) run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', filter], { QUANTONIUM_BENCH_IMAGE: image });
+const native = Object.fromEntries(MOTIONS.filter(() => NATIVE).map((motion) => {
   const dir = path.join(root, 'target', 'criterion', 'engine', `frame 1024x1024 ${motion}`);
   const estimates = JSON.parse(fs.readFileSync(path.join(dir, 'new', 'estimates.json'), 'utf8'));
   return [motion, estimates.median.point_estimate / 1e6];
@@ -73,7 +80,7 @@ try {
   server.close();
 }
 
-const fmt = (x) => x.toFixed(1).padStart(8);
+const fmt = (x) => (x === undefined ? '—' : x.toFixed(1)).padStart(8);
 const lines = [
   `one 1024x1024 frame, ms (median) — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
   `motion             native  wasm 1  wasm ${wasm.pool.threads}   wasm1/native  pool/wasm1  setup (wasm ${wasm.pool.threads})`,

@@ -178,21 +178,28 @@ impl ShimmerField {
         // Per band: the rotation folded into the quantisation step.
         let coeffs: Vec<(f32, f32)> =
             self.bands.iter().zip(&frame.rotation).map(|(b, (c, s))| (b.step * c, b.step * s)).collect();
-        out.par_chunks_exact_mut(w * 4).enumerate().for_each(|(y, out_row)| {
-            let src = fitted.row(y);
-            let start = y * w;
-            for (x, (o, s)) in out_row.chunks_exact_mut(4).zip(src.chunks_exact(4)).enumerate() {
-                let p = start + x;
-                let mut delta = 0f32;
+        out.par_chunks_exact_mut(w * 4).enumerate().for_each_init(
+            || vec![0f32; w],
+            |delta, (y, out_row)| {
+                let src = fitted.row(y);
+                let range = y * w..(y + 1) * w;
+                // Band by band over the whole row: plain loops over slices, which vectorise. Each
+                // pixel still sums its bands in band order, so the result does not change.
+                delta.fill(0.0);
                 for (band, &(c, sn)) in self.bands.iter().zip(&coeffs) {
-                    delta += f32::from(band.re[p]) * c - f32::from(band.im[p]) * sn;
+                    let (re, im) = (&band.re[range.clone()], &band.im[range.clone()]);
+                    for ((d, &r), &i) in delta.iter_mut().zip(re).zip(im) {
+                        *d += f32::from(r) * c - f32::from(i) * sn;
+                    }
                 }
-                for ch in 0..3 {
-                    o[ch] = ((f32::from(s[ch]) + delta).clamp(0.0, 255.0) + 0.5) as u8;
+                for ((o, s), &d) in out_row.chunks_exact_mut(4).zip(src.chunks_exact(4)).zip(delta.iter()) {
+                    for ch in 0..3 {
+                        o[ch] = ((f32::from(s[ch]) + d).clamp(0.0, 255.0) + 0.5) as u8;
+                    }
+                    o[3] = s[3];
                 }
-                o[3] = s[3];
-            }
-        });
+            },
+        );
     }
 }
 

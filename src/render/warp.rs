@@ -231,21 +231,28 @@ pub mod kernels {
         assert!(base + 3 * stride + 16 <= data.len(), "4x4 block outside the image");
         // R0 R1 G0 G1 B0 B1 A0 A1 | R2 R3 G2 G3 B2 B3 A2 A3
         let pairs = u8x16(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
-        let (w0, w1, w2, w3) = (wx[0], wx[1], wx[2], wx[3]);
-        let w01 = i16x8(w0, w1, w0, w1, w0, w1, w0, w1);
-        let w23 = i16x8(w2, w3, w2, w3, w2, w3, w2, w3);
+        // Two 16-bit weights repeated across the vector: one 32-bit splat (building it lane by lane
+        // costs eight instructions).
+        let pair_of = |a: i16, b: i16| i32x4_splat((u32::from(a as u16) | (u32::from(b as u16) << 16)) as i32);
+        let (w01, w23) = (pair_of(wx[0], wx[1]), pair_of(wx[2], wx[3]));
         let round_row = i32x4_splat(1 << (ROW_SHIFT - 1));
-        let mut acc = i32x4_splat(0);
-        for (dy, &wyv) in wy.iter().enumerate() {
+        let row = |dy: usize| {
             // SAFETY: the assert above keeps all 16 bytes of this row inside `data`, and
             // `v128_load` has no alignment requirement.
-            let row = unsafe { v128_load(data.as_ptr().add(base + dy * stride) as *const v128) };
-            let row = i8x16_swizzle(row, pairs);
-            let (lo, hi) = (u16x8_extend_low_u8x16(row), u16x8_extend_high_u8x16(row));
+            let bytes = unsafe { v128_load(data.as_ptr().add(base + dy * stride) as *const v128) };
+            let bytes = i8x16_swizzle(bytes, pairs);
+            let (lo, hi) = (u16x8_extend_low_u8x16(bytes), u16x8_extend_high_u8x16(bytes));
             let h = i32x4_add(i32x4_dot_i16x8(lo, w01), i32x4_dot_i16x8(hi, w23));
-            let h = i32x4_shr(i32x4_add(h, round_row), ROW_SHIFT);
-            acc = i32x4_add(acc, i32x4_mul(h, i32x4_splat(i32::from(wyv))));
-        }
+            i32x4_shr(i32x4_add(h, round_row), ROW_SHIFT)
+        };
+        // Vertical pass on row pairs: a row sum in Q6 fits in 16 bits (|h| ≤ 255·64·1.25), so two
+        // rows narrow into one vector, interleave by channel, and take one dot product.
+        let pair = |a: v128, b: v128, wa: i16, wb: i16| {
+            let packed = i16x8_narrow_i32x4(a, b);
+            let interleaved = i16x8_shuffle::<0, 4, 1, 5, 2, 6, 3, 7>(packed, packed);
+            i32x4_dot_i16x8(interleaved, pair_of(wa, wb))
+        };
+        let acc = i32x4_add(pair(row(0), row(1), wy[0], wy[1]), pair(row(2), row(3), wy[2], wy[3]));
         let v = i32x4_shr(i32x4_add(acc, i32x4_splat(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT);
         let v = i16x8_narrow_i32x4(v, v);
         let v = u8x16_narrow_i16x8(v, v);
