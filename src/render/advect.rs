@@ -73,21 +73,23 @@ pub fn advect(
             }
             let phases = FlowField::phases(base, offsets.at_column(columns[x]).0);
             let spread = libm::sqrtf(phases[0].weight * phases[0].weight + phases[1].weight * phases[1].weight);
-            let mut acc = [0f32; 3];
+            // All four lanes (alpha too, then overwritten), so the channel loops vectorise.
+            let m: [f32; 4] = std::array::from_fn(|c| f32::from(mean[x * 4 + c]));
+            let mut acc = [0f32; 4];
             for phase in phases.iter().filter(|p| p.weight > 0.0) {
                 let (s, wt) = (f64::from(phase.offset), phase.weight);
                 let a = sample_fixed(fitted, table, to_fixed(u - s * f64::from(vx)), to_fixed(v - s * f64::from(vy)));
-                for c in 0..3 {
-                    acc[c] += wt * (f32::from(a[c]) - f32::from(mean[x * 4 + c]));
+                for c in 0..4 {
+                    acc[c] += wt * (f32::from(a[c]) - m[c]);
                 }
             }
             // Variance-preserving normalisation, phased in as the copies decorrelate: copies that
             // barely moved apart are the same texture, and a plain mix of them is already right.
             let t = (libm::sqrtf(vx * vx + vy * vy) / blend.decorrelation).min(1.0);
             let rho = t * t * (3.0 - 2.0 * t);
-            let norm = (1.0 - rho) + rho * spread;
-            for c in 0..3 {
-                px[c] = ((f32::from(mean[x * 4 + c]) + acc[c] / norm).clamp(0.0, 255.0) + 0.5) as u8;
+            let gain = 1.0 / ((1.0 - rho) + rho * spread);
+            for c in 0..4 {
+                px[c] = ((m[c] + acc[c] * gain).clamp(0.0, 255.0) + 0.5) as u8;
             }
             px[3] = src[x * 4 + 3];
         }
