@@ -71,7 +71,7 @@ impl Engine {
     }
 
     /// The image analysis as `{width, height, precision, waveforms, coherence, summary}`, or
-    /// `undefined` when the motion has no resonance (the camera alone needs none).
+    /// `undefined` for the camera alone (the only motion that needs no analysis).
     pub fn analysis(&self) -> Result<JsValue, JsValue> {
         match self.job.analysis() {
             Some(a) => serde_wasm_bindgen::to_value(&a.report())

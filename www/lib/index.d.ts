@@ -116,7 +116,7 @@ export interface VideoMetadata {
   codec: string;
   motion: Motion;
   loop: boolean;
-  /** Resonance amplitude really used, in output pixels (0 when nothing in the image can move); null for `camera`. */
+  /** Local-motion amplitude really used, in output pixels (the request unless the fold-over guard reduced it; 0 when nothing in the image can move); null for `camera`. */
   amplitude: number | null;
   seed: number;
   sourceWidth: number;
