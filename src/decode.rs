@@ -7,6 +7,7 @@ use std::io::Cursor;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use crate::error::{EngineError, ErrorCode, Result};
+use crate::header;
 use crate::image::Rgba8Image;
 use crate::options::limits::{MAX_DECODE_ALLOC, MAX_IMAGE_SIDE, MAX_INPUT_BYTES};
 
@@ -50,6 +51,12 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
         ));
     }
     let format = sniff(bytes)?;
+    if let Some((width, height)) = header::declared_size(bytes, format)? {
+        check_size(width, height)?;
+    }
+    if format == ImageFormat::Jpeg {
+        header::check_jpeg_end(bytes)?;
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
@@ -57,6 +64,8 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
     let orientation = decoder.orientation().map_err(decode_error)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     image.apply_orientation(orientation);
@@ -73,6 +82,28 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
         }
     }
     Rgba8Image::from_raw(width, height, data)
+}
+
+/// Refuses empty images, and images over the side or memory limit before they are allocated.
+fn check_size(width: u32, height: u32) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(EngineError::new(
+            ErrorCode::CorruptImage,
+            format!("the file declares an empty {width}x{height} image"),
+        ));
+    }
+    let bytes = u64::from(width) * u64::from(height) * 4;
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || bytes > MAX_DECODE_ALLOC {
+        return Err(EngineError::new(
+            ErrorCode::ImageTooLarge,
+            format!(
+                "the file declares a {width}x{height} image; the limit is {MAX_IMAGE_SIDE} px a side and {} MiB \
+                 of pixels",
+                MAX_DECODE_ALLOC >> 20
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn decode_error(err: ImageError) -> EngineError {

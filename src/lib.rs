@@ -26,6 +26,7 @@ pub mod analysis;
 pub mod decode;
 pub mod encode;
 pub mod error;
+pub mod header;
 pub mod image;
 pub mod job;
 pub mod motion;
