@@ -123,3 +123,25 @@ fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
         assert_eq!(simd, scalar, "block at ({x}, {y})");
     }
 }
+
+#[wasm_bindgen_test]
+async fn every_hostile_file_gives_its_code_through_the_bindings() {
+    pool().await;
+    let cases = quantonium_video::testing::hostile_corpus();
+    assert!(cases.len() >= 40);
+    for case in cases {
+        let err = Engine::new(&case.bytes, JsValue::UNDEFINED, None)
+            .err()
+            .unwrap_or_else(|| panic!("{}: accepted", case.name));
+        assert_eq!(js_field(&err, "code"), case.code.as_str(), "{}: {}", case.name, js_field(&err, "message"));
+    }
+    // The engine still works afterwards.
+    let mut engine = Engine::new(
+        &png_bytes(&gradient(64, 48)),
+        options(r#"{"resolution":"32x32","duration":0.5,"fps":4,"motion":"camera"}"#),
+        None,
+    )
+    .map_err(|e| js_field(&e, "message"))
+    .expect("a valid job after the hostile ones");
+    assert!(engine.render_frame(0).is_ok());
+}
