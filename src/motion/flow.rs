@@ -33,7 +33,7 @@
 use crate::analysis::structure::StructureMaps;
 use crate::motion::grid::{Direction, MotionGrid};
 use crate::motion::modal::{FrameField, MIN_JACOBIAN};
-use crate::motion::MotionParams;
+use crate::motion::{smoothstep, MotionParams};
 
 /// Target length of one advection cycle in seconds (rounded to whole cycles per loop, at least one).
 pub const CYCLE_SECONDS: f64 = 4.0;
@@ -194,11 +194,6 @@ impl FlowField {
             FlowPhase { offset: s, weight: 1.0 - s.abs() }
         })
     }
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 /// `x − floor(x)` for the small non-negative values the phases take.

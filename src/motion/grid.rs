@@ -6,7 +6,7 @@
 
 use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
-use crate::motion::lattice_hash;
+use crate::motion::{lattice_hash, smoothstep};
 
 /// The analysis maps on the motion grid.
 #[derive(Debug, Clone)]
@@ -123,11 +123,6 @@ impl MotionGrid {
         }
         smooth
     }
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 /// `coherence·(cos 2θ, sin 2θ)`, smoothed: a wrap-free average of orientation.

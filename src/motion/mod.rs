@@ -16,6 +16,12 @@ pub mod shimmer;
 
 use serde::{Deserialize, Serialize};
 
+/// Hermite smoothstep of `x` between the edges `e0 < e1`: 0 below, 1 above, smooth between.
+pub(crate) fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
 /// A hash of integer lattice coordinates to [0, 1) (SplitMix64).
 pub fn lattice_hash(seed: u64, x: i64, y: i64) -> f64 {
     let mut z = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
