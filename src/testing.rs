@@ -37,6 +37,35 @@ pub fn zone_plate(size: u32) -> Rgba8Image {
     Rgba8Image::from_raw(size, size, data).expect("size matches by construction")
 }
 
+/// A fixed-seed xorshift64 stream: test data that is the same on every machine and target.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// Cases for checking a Catmull-Rom block kernel against its scalar twin: a 64x64 RGBA image of
+/// random bytes (rows 256 bytes apart) and `count` random `(base, wx, wy)` blocks inside it.
+#[allow(clippy::type_complexity)]
+pub fn kernel_cases(count: usize) -> (Vec<u8>, Vec<(usize, [i16; 4], [i16; 4])>) {
+    use crate::render::warp::{fixed_weights, SUBPIXEL};
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+    let data = (0..64 * 64 * 4).map(|_| next() as u8).collect();
+    let blocks = (0..count)
+        .map(|_| {
+            let (x, y) = ((next() % 60) as usize, (next() % 60) as usize);
+            let wx = fixed_weights(next() as usize % (SUBPIXEL + 1));
+            let wy = fixed_weights(next() as usize % (SUBPIXEL + 1));
+            ((y * 64 + x) * 4, wx, wy)
+        })
+        .collect();
+    (data, blocks)
+}
+
 /// Encodes an image as PNG bytes (lossless, so decoding gives the same pixels back).
 pub fn png_bytes(img: &Rgba8Image) -> Vec<u8> {
     let mut out = Vec::new();
@@ -311,16 +340,9 @@ pub fn hostile_corpus() -> Vec<HostileCase> {
     cases.push(case("bmp declaring 0 x 0", bmp_declaring(0, 0), CorruptImage));
     cases.push(case("jpeg declaring 0 x 0", jpeg_declaring(0, 0), CorruptImage));
     // Random bytes and empty files.
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
     for n in [1usize, 7, 100, 4096, 100_000] {
-        let bytes = (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let bytes = (0..n).map(|_| next() as u8).collect();
         cases.push(case(format!("{n} random bytes"), bytes, UnsupportedFormat));
     }
     cases.push(case("an empty file", Vec::new(), UnsupportedFormat));

@@ -103,24 +103,12 @@ async fn local_motion_frames_match_the_native_hashes() {
 
 #[wasm_bindgen_test]
 fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
-    use quantonium_video::render::warp::{fixed_weights, kernels, SUBPIXEL};
-    // Random bytes and weights from a fixed-seed generator.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let data: Vec<u8> = (0..64 * 64 * 4).map(|_| next() as u8).collect();
-    for _ in 0..2000 {
-        let (x, y) = ((next() % 60) as usize, (next() % 60) as usize);
-        let wx = fixed_weights(next() as usize % (SUBPIXEL + 1));
-        let wy = fixed_weights(next() as usize % (SUBPIXEL + 1));
-        let base = (y * 64 + x) * 4;
+    use quantonium_video::render::warp::kernels;
+    let (data, blocks) = quantonium_video::testing::kernel_cases(2000);
+    for (base, wx, wy) in blocks {
         let simd = kernels::block_simd(&data, base, 64 * 4, wx, wy);
         let scalar = kernels::block_scalar(&data, base, 64 * 4, wx, wy);
-        assert_eq!(simd, scalar, "block at ({x}, {y})");
+        assert_eq!(simd, scalar, "block at byte {base}");
     }
 }
 

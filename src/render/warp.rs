@@ -302,21 +302,10 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn sse2_kernel_equals_its_scalar_twin() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let data: Vec<u8> = (0..64 * 64 * 4).map(|_| next() as u8).collect();
-        for _ in 0..20_000 {
-            let (x, y) = ((next() % 60) as usize, (next() % 60) as usize);
-            let wx = fixed_weights(next() as usize % (SUBPIXEL + 1));
-            let wy = fixed_weights(next() as usize % (SUBPIXEL + 1));
-            let base = (y * 64 + x) * 4;
+        let (data, blocks) = crate::testing::kernel_cases(20_000);
+        for (base, wx, wy) in blocks {
             let sse2 = kernels::block_sse2(&data, base, 64 * 4, wx, wy);
-            assert_eq!(sse2, kernels::block_scalar(&data, base, 64 * 4, wx, wy), "block at ({x}, {y})");
+            assert_eq!(sse2, kernels::block_scalar(&data, base, 64 * 4, wx, wy), "block at byte {base}");
         }
     }
 
