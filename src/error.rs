@@ -15,6 +15,8 @@ pub enum ErrorCode {
     ImageTooLarge,
     /// The file claims to be an image but cannot be decoded (truncated or corrupt).
     CorruptImage,
+    /// The job would need more memory than its budget (estimated before anything large is allocated).
+    ResourceLimit,
     /// The video encoder failed (raised by the JavaScript layer; listed here so codes stay in one place).
     EncoderError,
     /// A bug: the engine reached a state it should not. The message says where.
@@ -29,6 +31,7 @@ impl ErrorCode {
             ErrorCode::InvalidOption => "INVALID_OPTION",
             ErrorCode::ImageTooLarge => "IMAGE_TOO_LARGE",
             ErrorCode::CorruptImage => "CORRUPT_IMAGE",
+            ErrorCode::ResourceLimit => "RESOURCE_LIMIT",
             ErrorCode::EncoderError => "ENCODER_ERROR",
             ErrorCode::Internal => "INTERNAL",
         }

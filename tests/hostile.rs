@@ -43,3 +43,28 @@ fn headers_of_valid_files_declare_their_real_size() {
     assert_eq!(cut.code, CorruptImage);
     assert!(cut.message.contains("truncated"), "{}", cut.message);
 }
+
+/// Writes the corpus to `target/tmp/hostile-corpus/` (one file per case and a `manifest.json` of
+/// names, files and codes), so the end-to-end tests run the very same files through the real
+/// worker in headless Chromium.
+#[test]
+fn corpus_is_written_for_the_browser_tests() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-corpus");
+    let _ = std::fs::remove_dir_all(&dir); // stale files from an older corpus
+    std::fs::create_dir_all(&dir).expect("create the corpus directory");
+    let json_string = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut entries = Vec::new();
+    for (i, c) in hostile_corpus().iter().enumerate() {
+        let file = format!("{i:02}.bin");
+        std::fs::write(dir.join(&file), &c.bytes).expect("write a corpus file");
+        entries.push(format!(
+            "{{\"name\":{},\"file\":{},\"code\":{}}}",
+            json_string(&c.name),
+            json_string(&file),
+            json_string(c.code.as_str())
+        ));
+    }
+    let manifest = format!("[\n{}\n]\n", entries.join(",\n"));
+    std::fs::write(dir.join("manifest.json"), manifest).expect("write the manifest");
+    assert_eq!(std::fs::read_dir(&dir).expect("read back").count(), entries.len() + 1);
+}

@@ -3,6 +3,8 @@
 //! linear memory and JavaScript reads them through a view (see [`Engine::render_frame`]).
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod panic;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,7 +21,7 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    panic::install_hook();
 }
 
 /// Errors cross to JavaScript as plain `{code, message}` objects (structured-clone safe).

@@ -23,6 +23,8 @@ const KEYFRAME_SECONDS = 2;
 let loading = null;
 /** @type {Map<number, { cancelled: boolean }>} */
 const jobs = new Map();
+/** The BroadcastChannel the page listens on for panics on pool threads (see src/api/panic.rs). */
+let panicChannel = '';
 
 /**
  * Loads the threaded build on cross-origin isolated pages (SharedArrayBuffer is available) and
@@ -34,6 +36,7 @@ function loadEngine() {
     /** @type {EngineModule} */
     const mod = isolated ? await import('../../pkg/threads/engine.js') : await import('../../pkg/single/engine.js');
     await mod.default();
+    if (panicChannel) mod.setPanicChannel(panicChannel);
     if (isolated && mod.isThreadedBuild()) {
       await mod.initThreadPool(Math.max(1, navigator.hardwareConcurrency || 1));
     }
@@ -66,6 +69,21 @@ function yieldToEventLoop() {
     yieldWaiters.push(() => resolve(undefined));
     yieldChannel.port2.postMessage(0);
   });
+}
+
+/**
+ * Answers request `id` with an error. A WebAssembly trap (a Rust panic, or running out of memory)
+ * leaves the instance unusable: the answer then says `fatal`, carries the panic's message, and the
+ * page replaces this worker.
+ * @param {number} id @param {unknown} err
+ */
+function fail(id, err) {
+  const fatal = err instanceof WebAssembly.RuntimeError;
+  const panic = /** @type {any} */ (self).__quantoniumPanic;
+  const error = fatal
+    ? { code: ErrorCode.INTERNAL, message: panic ? `the engine panicked: ${panic}` : `the engine crashed: ${/** @type {Error} */ (err).message}` }
+    : toErrorData(err);
+  post({ v: PROTOCOL_VERSION, type: 'done', id, ok: false, error, ...(fatal ? { fatal } : {}) });
 }
 
 /** @param {string} code @param {string} message */
@@ -159,15 +177,14 @@ async function generate(req) {
         simd: info.simd,
         engineVersion: info.version,
         processingTimeMs: Math.round(performance.now() - started),
+        wasmMemoryBytes: /** @type {WebAssembly.Memory} */ (mod.linearMemory()).buffer.byteLength,
       };
       post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: { blob: out.blob, mimeType: out.mimeType, metadata, sha256, analysis } });
     } finally {
       engine.free();
     }
   } catch (err) {
-    // A WebAssembly trap (a Rust panic) leaves the instance unusable: tell the page to replace us.
-    const fatal = err instanceof WebAssembly.RuntimeError;
-    post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: false, error: toErrorData(err), ...(fatal ? { fatal } : {}) });
+    fail(req.id, err);
   } finally {
     jobs.delete(req.id);
   }
@@ -344,10 +361,18 @@ self.onmessage = async (/** @type {MessageEvent<import('./protocol.js').WorkerRe
     case 'init':
     case 'capabilities':
       try {
+        if (req.type === 'init') panicChannel = req.panicChannel;
         const data = req.type === 'init' ? (await loadEngine()).info : await capabilities();
         post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data });
       } catch (err) {
-        post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: false, error: toErrorData(err) });
+        fail(req.id, err);
+      }
+      break;
+    case 'panic-test':
+      try {
+        (await loadEngine()).mod.panicForTesting(req.message, req.onPool);
+      } catch (err) {
+        fail(req.id, err);
       }
       break;
     case 'generate':

@@ -13,8 +13,12 @@ export declare const ErrorCode: Readonly<{
   IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE';
   /** The image is truncated or corrupt. */
   CORRUPT_IMAGE: 'CORRUPT_IMAGE';
+  /** The job's estimated memory is over its budget (`memoryBudget`); the message gives both. */
+  RESOURCE_LIMIT: 'RESOURCE_LIMIT';
   /** No encoder for the format works in this browser, or encoding failed; the message names the codec tried. */
   ENCODER_ERROR: 'ENCODER_ERROR';
+  /** The job ran longer than its `timeout`; its worker was replaced, the next job works. */
+  TIMEOUT: 'TIMEOUT';
   /** The job was cancelled through its `AbortSignal`. */
   ABORTED: 'ABORTED';
   /** A bug in the engine; the worker is replaced and the next job works. */
@@ -100,6 +104,11 @@ export interface GenerateOptions {
   onProgress?: (progress: Progress) => void;
   /** Cancels the job: the promise rejects with code `ABORTED` within one second. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds the job may run (not counting time in the queue) before it is stopped with
+   * `TIMEOUT` and its worker replaced. Default 300000 (five minutes).
+   */
+  timeout?: number;
   /** A canvas that shows the frames as they are rendered (resized to the video's size). */
   canvas?: HTMLCanvasElement | OffscreenCanvas;
 }
@@ -132,6 +141,8 @@ export interface VideoMetadata {
   engineVersion: string;
   /** Wall time from the call reaching the worker to the result, in milliseconds. */
   processingTimeMs: number;
+  /** Size of the engine's WebAssembly memory after the job, in bytes (it grows, never shrinks). */
+  wasmMemoryBytes: number;
 }
 
 /** One scanline waveform of the analysis and its spectrum. */
@@ -238,3 +249,10 @@ export declare function capabilities(): Promise<Capabilities>;
 
 /** The engine's state, synchronously. */
 export declare function status(): EngineStatus;
+
+/**
+ * Fault injection for recovery tests: makes the engine panic (on its own thread, or in a job on a
+ * pool thread) and resolves with the `INTERNAL` error that carries the panic's message. The worker
+ * is replaced; the next call starts a fresh one. Not for production use.
+ */
+export declare function debugPanic(options?: { onPool?: boolean; message?: string }): Promise<QuantoniumError>;

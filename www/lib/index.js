@@ -19,8 +19,10 @@ export { ErrorCode } from './protocol.js';
 const HARD_ABORT_MS = 1000;
 /** Jobs that may run at once (the pool already uses every core for one job). */
 const MAX_CONCURRENT_JOBS = 1;
+/** Default `timeout`: a job still running after five minutes is stopped with `TIMEOUT`. */
+const DEFAULT_TIMEOUT_MS = 300_000;
 /** Option names handled on this side; everything else goes to the engine, which rejects unknown ones. */
-const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas', 'freezeMask']);
+const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas', 'freezeMask', 'timeout']);
 
 /** The error every API call rejects with: a stable `code` and a message that names the problem. */
 export class QuantoniumError extends Error {
@@ -38,12 +40,23 @@ export class QuantoniumError extends Error {
 const fromData = (data) => new QuantoniumError(data.code, data.message);
 const aborted = () => new QuantoniumError(ErrorCode.ABORTED, 'the generation was cancelled');
 
+/** A name no other engine instance on this origin uses. */
+const uniqueName = () => `quantonium-panic-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
 /**
- * One engine worker and its pending requests.
+ * One engine worker and its pending requests. A worker that crashes (a Rust panic), times out or
+ * does not stop when cancelled is terminated; the next request starts a fresh one.
  */
 class WorkerClient {
   constructor() {
     this.worker = new Worker(new URL('./engine.worker.js', import.meta.url), { type: 'module', name: 'quantonium-engine' });
+    // A panic on a pool thread leaves the engine thread blocked for ever: the panic hook posts the
+    // message here instead (src/api/panic.rs), and the worker is replaced at once.
+    const panicChannel = uniqueName();
+    this.panics = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(panicChannel);
+    if (this.panics) {
+      this.panics.onmessage = (event) => this.kill(new QuantoniumError(ErrorCode.INTERNAL, `the engine panicked: ${event.data}`));
+    }
     this.nextId = 1;
     /** @type {Map<number, { resolve: (v: any) => void, reject: (e: any) => void, onMessage?: (m: any) => void }>} */
     this.pending = new Map();
@@ -54,7 +67,7 @@ class WorkerClient {
       this.kill(new QuantoniumError(ErrorCode.INTERNAL, `the engine worker failed: ${event.message || 'could not start'}`));
     };
     /** @type {Promise<any>} */
-    this.ready = this.request({ type: 'init' });
+    this.ready = this.request({ type: 'init', panicChannel: this.panics ? panicChannel : '' });
     this.ready.catch(() => {});
     /** @type {any} */
     this.info = null;
@@ -98,7 +111,7 @@ class WorkerClient {
     this.pending.delete(msg.id);
     if (msg.ok) entry.resolve(msg.data);
     else entry.reject(fromData(msg.error));
-    if (msg.fatal) this.kill(new QuantoniumError(ErrorCode.INTERNAL, 'the engine crashed and was restarted'));
+    if (msg.fatal) this.kill(fromData(msg.error));
   }
 
   /** Terminates the worker and fails whatever is still pending. @param {QuantoniumError} error */
@@ -106,6 +119,7 @@ class WorkerClient {
     if (this.dead) return;
     this.dead = true;
     this.worker.terminate();
+    this.panics?.close();
     for (const entry of this.pending.values()) entry.reject(error);
     this.pending.clear();
     if (client === this) client = null;
@@ -159,11 +173,14 @@ export async function generateVideo(input, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'options must be an object');
   }
-  const { onProgress, onAnalysis, signal, canvas } = options;
+  const { onProgress, onAnalysis, signal, canvas, timeout = DEFAULT_TIMEOUT_MS } = options;
   for (const [name, value] of [['onProgress', onProgress], ['onAnalysis', onAnalysis]]) {
     if (value !== undefined && typeof value !== 'function') {
       throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`${name}\` must be a function`);
     }
+  }
+  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2 ** 31 - 1) {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`timeout\`: expected milliseconds from 1 to ${2 ** 31 - 1}, got ${timeout}`);
   }
   /** @type {Record<string, unknown>} */
   const engineOptions = {};
@@ -210,6 +227,12 @@ export async function generateVideo(input, options = {}) {
     );
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let hardAbort;
+    // The clock starts when the job starts (not while it waits in the queue). A job past its time
+    // cannot be trusted to stop by itself, so its worker is terminated.
+    const timer = setTimeout(
+      () => worker.kill(new QuantoniumError(ErrorCode.TIMEOUT, `the generation took longer than its timeout of ${timeout} ms`)),
+      timeout,
+    );
     const onAbort = () => {
       worker.worker.postMessage({ v: PROTOCOL_VERSION, type: 'cancel', id });
       // A worker busy in a long step cannot hear the cancel: replace it if it does not stop soon.
@@ -221,6 +244,7 @@ export async function generateVideo(input, options = {}) {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(hardAbort);
+      clearTimeout(timer);
     }
   } finally {
     running--;
@@ -248,4 +272,20 @@ export function status() {
     running,
     queued: queue.length,
   };
+}
+
+/**
+ * Fault injection for recovery tests: makes the engine panic (on its own thread, or inside a job
+ * on a pool thread) and resolves with the error the pending request got. The worker is replaced;
+ * the next call starts a fresh one. Not for production use.
+ * @param {{ onPool?: boolean, message?: string }} [options]
+ * @returns {Promise<QuantoniumError>}
+ */
+export async function debugPanic({ onPool = false, message = 'panic injected by debugPanic()' } = {}) {
+  const worker = getClient();
+  await worker.ready;
+  return worker.request({ type: 'panic-test', message, onPool }).then(
+    () => new QuantoniumError(ErrorCode.INTERNAL, 'the engine did not panic'),
+    (err) => err,
+  );
 }

@@ -10,11 +10,12 @@
  * @typedef {{ code: string, message: string }} ErrorData
  *
  * Page → worker:
- * @typedef {{ v: number, type: 'init', id: number }} InitRequest
+ * @typedef {{ v: number, type: 'init', id: number, panicChannel: string }} InitRequest
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
  * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
- * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest} WorkerRequest
+ * @typedef {{ v: number, type: 'panic-test', id: number, message: string, onPool: boolean }} PanicTestRequest
+ * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest | PanicTestRequest} WorkerRequest
  *
  * Worker → page:
  * @typedef {'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash'} Stage
@@ -22,12 +23,12 @@
  * @typedef {{ v: number, type: 'preview', id: number, bitmap: ImageBitmap, frame: number }} PreviewMessage
  * @typedef {{ v: number, type: 'analysis', id: number, analysis: unknown }} AnalysisMessage
  * @typedef {{ v: number, type: 'done', id: number, ok: true, data: unknown }} DoneMessage
- * @typedef {{ v: number, type: 'done', id: number, ok: false, error: ErrorData }} FailedMessage
+ * @typedef {{ v: number, type: 'done', id: number, ok: false, error: ErrorData, fatal?: true }} FailedMessage
  * @typedef {ProgressMessage | PreviewMessage | AnalysisMessage | DoneMessage | FailedMessage} WorkerResponse
  */
 
 /** Bumped whenever a message's shape changes. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Stable error codes (the Rust core defines the ones it raises; these are the JS-side ones). */
 export const ErrorCode = Object.freeze({
@@ -35,7 +36,9 @@ export const ErrorCode = Object.freeze({
   INVALID_OPTION: 'INVALID_OPTION',
   IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  RESOURCE_LIMIT: 'RESOURCE_LIMIT',
   ENCODER_ERROR: 'ENCODER_ERROR',
+  TIMEOUT: 'TIMEOUT',
   ABORTED: 'ABORTED',
   INTERNAL: 'INTERNAL',
 });

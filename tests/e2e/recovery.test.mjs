@@ -1,0 +1,138 @@
+// End to end: failures stay contained. The hostile corpus (written by `cargo test --test hostile`)
+// goes through the real engine worker; panics, timeouts and repeated cancels each leave an engine
+// that makes the next video; a hundred failing jobs leak no WebAssembly memory.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, makeImage, openDemo, startServer } from './harness.mjs';
+
+const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'tmp', 'hostile-corpus');
+
+let browser;
+let server;
+let page;
+let problems;
+let imageBytes;
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startServer();
+  ({ page, problems } = await openDemo(browser, server.url));
+  imageBytes = [...fs.readFileSync(makeImage('recovery.png', '640x480'))];
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A small, quick valid job; resolves with its metadata. */
+const SMALL = { format: 'avi', duration: 1, fps: 8, resolution: '160x120', motion: 'camera' };
+
+test('every hostile file gives its code through the worker; after 100 failing jobs a valid one works and memory has not grown', async () => {
+  const manifestFile = path.join(corpusDir, 'manifest.json');
+  assert.ok(fs.existsSync(manifestFile), `${manifestFile} is missing: run \`cargo test --test hostile\` first`);
+  const corpus = JSON.parse(fs.readFileSync(manifestFile, 'utf8')).map((c) => ({
+    ...c,
+    bytes: [...fs.readFileSync(path.join(corpusDir, c.file))],
+  }));
+  assert.ok(corpus.length >= 40);
+  const out = await page.evaluate(async ({ corpus, bytes, small }) => {
+    const first = await quantonium.generateVideo(new Uint8Array(bytes), small);
+    const wrong = [];
+    for (let i = 0; i < 100; i++) {
+      const c = corpus[i % corpus.length];
+      const error = await quantonium.generateVideo(new Uint8Array(c.bytes), small).then(() => null, (e) => e);
+      if (error?.code !== c.code) wrong.push(`${c.name}: ${error ? `${error.code} (${error.message})` : 'succeeded'}, want ${c.code}`);
+    }
+    const last = await quantonium.generateVideo(new Uint8Array(bytes), small);
+    return { wrong, first: first.metadata, last: last.metadata };
+  }, { corpus, bytes: imageBytes, small: SMALL });
+  console.log(`memory after the first job ${out.first.wasmMemoryBytes}, after 100 failures and one job ${out.last.wasmMemoryBytes}`);
+  assert.deepEqual(out.wrong, []);
+  assert.equal(out.last.frames, 8);
+  assert.equal(out.last.engineVersion, out.first.engineVersion);
+  assert.ok(out.first.wasmMemoryBytes > 0);
+  assert.ok(out.last.wasmMemoryBytes <= out.first.wasmMemoryBytes * 1.1,
+    `memory ${out.first.wasmMemoryBytes} after the first job, ${out.last.wasmMemoryBytes} after 100 failures`);
+  assert.deepEqual(problems, []);
+});
+
+test('a panic, on the engine thread or on a pool thread, becomes INTERNAL with its message; the next job works', async () => {
+  const out = await page.evaluate(async ({ bytes, small }) => {
+    const results = {};
+    for (const onPool of [false, true]) {
+      const started = performance.now();
+      const error = await quantonium.debugPanic({ onPool, message: `injected ${onPool ? 'pool' : 'engine'} panic` });
+      const ms = performance.now() - started;
+      const next = await quantonium.generateVideo(new Uint8Array(bytes), small);
+      results[onPool ? 'pool' : 'engine'] = { code: error.code, message: error.message, ms, frames: next.metadata.frames, threads: next.metadata.threads };
+    }
+    return results;
+  }, { bytes: imageBytes, small: SMALL });
+  for (const where of ['engine', 'pool']) {
+    const r = out[where];
+    assert.equal(r.code, 'INTERNAL', where);
+    assert.match(r.message, new RegExp(`panicked: .*injected ${where} panic`), where);
+    assert.ok(r.ms < 10_000, `${where}: the failure was reported after ${r.ms} ms`);
+    assert.equal(r.frames, 8, where);
+    assert.ok(r.threads >= 2, `${where}: the replacement worker has its pool again`);
+  }
+  // The trapped thread's own uncaught error may reach the page's error log; nothing else may.
+  assert.deepEqual(problems.filter((p) => p !== 'pageerror: unreachable'), []);
+  problems.length = 0;
+});
+
+test('a job past its timeout rejects with TIMEOUT; the next job works', async () => {
+  const out = await page.evaluate(async ({ bytes, small }) => {
+    const input = new Uint8Array(bytes);
+    const started = performance.now();
+    const error = await quantonium
+      .generateVideo(input, { ...small, duration: 10, resolution: '640x480', motion: 'resonance', timeout: 300 })
+      .then(() => null, (e) => ({ code: e.code, message: e.message }));
+    const ms = performance.now() - started;
+    const bad = await quantonium.generateVideo(input, { timeout: -1 }).then(() => null, (e) => e.code);
+    const next = await quantonium.generateVideo(input, small);
+    return { error, ms, bad, frames: next.metadata.frames };
+  }, { bytes: imageBytes, small: SMALL });
+  assert.equal(out.error?.code, 'TIMEOUT');
+  assert.match(out.error.message, /300 ms/);
+  assert.ok(out.ms < 5_000, `TIMEOUT after ${out.ms} ms`);
+  assert.equal(out.bad, 'INVALID_OPTION');
+  assert.equal(out.frames, 8);
+  assert.deepEqual(problems, []);
+});
+
+test('cancelled three times mid-encode, then a job succeeds', async () => {
+  const out = await page.evaluate(async ({ bytes, small }) => {
+    const input = new Uint8Array(bytes);
+    const cancels = [];
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const job = quantonium.generateVideo(input, {
+        format: 'mp4', duration: 10, fps: 24, resolution: '640x480',
+        signal: controller.signal,
+        onProgress: ({ stage, frame }) => {
+          if (stage === 'render' && frame === 5 && !abortedAt) {
+            abortedAt = performance.now();
+            controller.abort();
+          }
+        },
+      });
+      const error = await job.then(() => null, (e) => e.code);
+      cancels.push({ error, ms: performance.now() - abortedAt });
+    }
+    const next = await quantonium.generateVideo(input, { ...small, format: 'mp4' });
+    return { cancels, frames: next.metadata.frames, status: quantonium.status() };
+  }, { bytes: imageBytes, small: SMALL });
+  for (const c of out.cancels) {
+    assert.equal(c.error, 'ABORTED');
+    assert.ok(c.ms < 1000, `stopped ${c.ms} ms after the abort`);
+  }
+  assert.equal(out.frames, 8);
+  assert.deepEqual([out.status.running, out.status.queued], [0, 0]);
+  assert.deepEqual(problems, []);
+});
