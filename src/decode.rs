@@ -4,8 +4,11 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{ColorType, DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use rayon::prelude::*;
 
+use crate::budget::DecodeCost;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::header;
 use crate::image::Rgba8Image;
@@ -35,19 +38,30 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageFormat> {
     }
 }
 
-/// Decodes an image file into opaque RGBA.
-///
-/// EXIF orientation is applied (people expect their photo upright), animated GIFs give their
-/// first frame, and transparent pixels are composited over black, since video has no alpha.
+/// Decodes an image file into opaque RGBA at full size. See [`open`] and [`OpenedImage::decode`].
 ///
 /// # Errors
-/// `IMAGE_TOO_LARGE` over 50 MB or past the decoder limits, `UNSUPPORTED_FORMAT` for unknown
-/// magic bytes, `CORRUPT_IMAGE` when decoding fails.
+/// As [`open`] and [`OpenedImage::decode`].
 pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
-    if bytes.len() > MAX_INPUT_BYTES {
+    open(bytes, MAX_INPUT_BYTES)?.decode(1)
+}
+
+/// Reads an image file's header, but no pixels: the format from the magic bytes, the size from
+/// the header (checked against the limits before any decoder runs), the orientation.
+///
+/// This is the first half of decoding, so a job can plan and check its memory budget knowing the
+/// image's size before the pixels are allocated.
+///
+/// # Errors
+/// `IMAGE_TOO_LARGE` over `max_input_bytes` (at most 50 MB) or when the declared image is past the
+/// limits, `UNSUPPORTED_FORMAT` for unknown magic bytes, `CORRUPT_IMAGE` for a header that cannot
+/// be read (or a JPEG without its end-of-image marker: a truncated download).
+pub fn open(bytes: &[u8], max_input_bytes: usize) -> Result<OpenedImage<'_>> {
+    let limit = max_input_bytes.min(MAX_INPUT_BYTES);
+    if bytes.len() > limit {
         return Err(EngineError::new(
             ErrorCode::ImageTooLarge,
-            format!("the file is {} bytes; the limit is {MAX_INPUT_BYTES} bytes (50 MB)", bytes.len()),
+            format!("the file is {} bytes; the limit is {limit} bytes", bytes.len()),
         ));
     }
     let format = sniff(bytes)?;
@@ -67,12 +81,196 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
     let orientation = decoder.orientation().map_err(decode_error)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
-    image.apply_orientation(orientation);
-    let rgba = image.into_rgba8();
-    let (width, height) = rgba.dimensions();
-    let mut data = rgba.into_raw();
-    for px in data.chunks_exact_mut(4) {
+    Ok(OpenedImage { decoder: Box::new(decoder), width, height, orientation })
+}
+
+/// An image whose header has been read and checked; [`OpenedImage::decode`] reads the pixels.
+pub struct OpenedImage<'a> {
+    decoder: Box<dyn ImageDecoder + 'a>,
+    width: u32,
+    height: u32,
+    orientation: Orientation,
+}
+
+impl std::fmt::Debug for OpenedImage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OpenedImage({}x{} upright)", self.width(), self.height())
+    }
+}
+
+impl OpenedImage<'_> {
+    /// Width of the upright image (after the EXIF orientation), in pixels.
+    pub fn width(&self) -> u32 {
+        if self.turns() {
+            self.height
+        } else {
+            self.width
+        }
+    }
+
+    /// Height of the upright image, in pixels.
+    pub fn height(&self) -> u32 {
+        if self.turns() {
+            self.width
+        } else {
+            self.height
+        }
+    }
+
+    /// Bytes the decoder's own pixel buffer takes (its native layout: 3 per pixel for most JPEGs,
+    /// 8 for 16-bit RGBA PNGs).
+    pub fn native_bytes(&self) -> u64 {
+        self.decoder.total_bytes()
+    }
+
+    /// What decoding with `reduction` will hold at its peak, and keep: the decoder's buffer plus
+    /// the RGBA image made from it (none when the decoder's buffer is RGBA already and is kept as
+    /// it is), plus a full-size RGBA copy for layouts without a row converter (16-bit, float).
+    pub fn decode_cost(&self, reduction: u32) -> DecodeCost {
+        let r = reduction.max(1);
+        let rgba = |w: u32, h: u32| u64::from(w) * u64::from(h) * 4;
+        let kept = rgba(self.width.div_ceil(r), self.height.div_ceil(r));
+        let native = self.native_bytes();
+        let color = self.decoder.color_type();
+        let peak = if !has_row_converter(color) {
+            native + rgba(self.width, self.height) + if r > 1 { kept } else { 0 }
+        } else if r == 1 && color == ColorType::Rgba8 {
+            native
+        } else {
+            native + kept
+        };
+        DecodeCost { peak, kept }
+    }
+
+    fn turns(&self) -> bool {
+        use Orientation::*;
+        matches!(self.orientation, Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH)
+    }
+
+    /// Decodes the pixels into opaque RGBA, box-reduced by the whole factor `reduction` (1 = full
+    /// size; see [`reduction_for`]).
+    ///
+    /// EXIF orientation is applied (people expect their photo upright), animated GIFs give their
+    /// first frame, and transparent pixels are composited over black, since video has no alpha.
+    /// The reduction happens row by row straight from the decoder's buffer, so a large photo is
+    /// held once at full size (in the decoder's layout, often 3 bytes a pixel) and never as a
+    /// full-size RGBA copy.
+    ///
+    /// # Errors
+    /// `CORRUPT_IMAGE` when the pixels cannot be decoded.
+    pub fn decode(self, reduction: u32) -> Result<Rgba8Image> {
+        let orientation = self.orientation;
+        let native = DynamicImage::from_decoder(self.decoder).map_err(decode_error)?;
+        let rgba = reduce_to_rgba(native, reduction.max(1))?;
+        if orientation == Orientation::NoTransforms {
+            return Ok(rgba);
+        }
+        let (w, h) = (rgba.width(), rgba.height());
+        let buffer = image::RgbaImage::from_raw(w, h, rgba.into_raw())
+            .ok_or_else(|| EngineError::new(ErrorCode::Internal, "RGBA buffer of the wrong length"))?;
+        let mut upright = DynamicImage::ImageRgba8(buffer);
+        upright.apply_orientation(orientation);
+        let upright = upright.into_rgba8();
+        let (w, h) = upright.dimensions();
+        Rgba8Image::from_raw(w, h, upright.into_raw())
+    }
+}
+
+/// The whole factor by which a `source` image is reduced on decode for an `output`-sized video:
+/// the largest that keeps at least twice the output's pixels along the tighter axis (so the
+/// per-frame filter still has detail to antialias and the camera room to zoom), and 1 when the
+/// source is less than four times the output.
+pub fn reduction_for(source: (u32, u32), output: (u32, u32)) -> u32 {
+    let fit = (f64::from(source.0) / f64::from(output.0.max(1))).min(f64::from(source.1) / f64::from(output.1.max(1)));
+    if fit >= 4.0 {
+        (fit / 2.0).floor() as u32
+    } else {
+        1
+    }
+}
+
+/// Converts a decoded image to opaque RGBA (composited over black), averaging `factor x factor`
+/// blocks (partial blocks at the right and bottom edges average what they have). Output rows are
+/// independent, so they are made in parallel.
+fn reduce_to_rgba(native: DynamicImage, factor: u32) -> Result<Rgba8Image> {
+    let (w, h) = (native.width(), native.height());
+    let native = if has_row_converter(native.color()) {
+        native
+    } else {
+        // Layouts without a row converter (16-bit, float) go through one full-size RGBA copy.
+        DynamicImage::ImageRgba8(native.into_rgba8())
+    };
+    if factor == 1 {
+        if let DynamicImage::ImageRgba8(rgba) = native {
+            // Already RGBA: composite in place, no copy.
+            let mut data = rgba.into_raw();
+            data.par_chunks_mut(4 * w as usize).for_each(premultiply_row);
+            return Rgba8Image::from_raw(w, h, data);
+        }
+    }
+    let (ow, oh) = (w.div_ceil(factor), h.div_ceil(factor));
+    let (f, w) = (factor as usize, w as usize);
+    let mut data = vec![0u8; ow as usize * oh as usize * 4];
+    data.par_chunks_mut(ow as usize * 4).enumerate().for_each(|(oy, out)| {
+        let mut scratch = vec![0u8; w * 4];
+        let mut sums = vec![0u32; ow as usize * 4];
+        let rows = oy * f..((oy + 1) * f).min(h as usize);
+        let n_rows = rows.len();
+        for y in rows {
+            rgba_row(&native, y, &mut scratch);
+            for (x, px) in scratch.chunks_exact(4).enumerate() {
+                let s = &mut sums[(x / f) * 4..(x / f) * 4 + 3];
+                s.iter_mut().zip(px).for_each(|(s, &c)| *s += u32::from(c));
+            }
+        }
+        for (ox, (px, s)) in out.chunks_exact_mut(4).zip(sums.chunks_exact(4)).enumerate() {
+            let n = (n_rows * ((ox + 1) * f).min(w).saturating_sub(ox * f)) as u32;
+            for c in 0..3 {
+                px[c] = ((s[c] + n / 2) / n.max(1)) as u8;
+            }
+            px[3] = 255;
+        }
+    });
+    Rgba8Image::from_raw(ow, oh, data)
+}
+
+/// Whether [`rgba_row`] reads this layout directly.
+fn has_row_converter(color: ColorType) -> bool {
+    matches!(color, ColorType::Rgb8 | ColorType::Rgba8 | ColorType::L8 | ColorType::La8)
+}
+
+/// Row `y` of `image` as opaque RGBA composited over black, into `out` (`width * 4` bytes).
+/// Only called with the four 8-bit layouts [`reduce_to_rgba`] lets through.
+fn rgba_row(image: &DynamicImage, y: usize, out: &mut [u8]) {
+    let w = out.len() / 4;
+    match image {
+        DynamicImage::ImageRgb8(img) => {
+            for (o, i) in out.chunks_exact_mut(4).zip(img.as_raw()[y * w * 3..(y + 1) * w * 3].chunks_exact(3)) {
+                o.copy_from_slice(&[i[0], i[1], i[2], 255]);
+            }
+        }
+        DynamicImage::ImageRgba8(img) => {
+            out.copy_from_slice(&img.as_raw()[y * w * 4..(y + 1) * w * 4]);
+            premultiply_row(out);
+        }
+        DynamicImage::ImageLuma8(img) => {
+            for (o, &l) in out.chunks_exact_mut(4).zip(&img.as_raw()[y * w..(y + 1) * w]) {
+                o.copy_from_slice(&[l, l, l, 255]);
+            }
+        }
+        DynamicImage::ImageLumaA8(img) => {
+            for (o, i) in out.chunks_exact_mut(4).zip(img.as_raw()[y * w * 2..(y + 1) * w * 2].chunks_exact(2)) {
+                o.copy_from_slice(&[i[0], i[0], i[0], i[1]]);
+            }
+            premultiply_row(out);
+        }
+        _ => out.fill(0),
+    }
+}
+
+/// Composites RGBA pixels over black, in place: video has no alpha.
+fn premultiply_row(row: &mut [u8]) {
+    for px in row.chunks_exact_mut(4) {
         let alpha = u32::from(px[3]);
         if alpha != 255 {
             for c in &mut px[..3] {
@@ -81,7 +279,6 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba8Image> {
             px[3] = 255;
         }
     }
-    Rgba8Image::from_raw(width, height, data)
 }
 
 /// Refuses empty images, and images over the side or memory limit before they are allocated.
@@ -180,6 +377,74 @@ mod tests {
             }
         }
         !crc
+    }
+
+    /// PNG bytes of raw samples in any layout image can encode.
+    fn png_of(width: u32, height: u32, samples: &[u8], layout: image::ExtendedColorType) -> Vec<u8> {
+        use image::ImageEncoder;
+        let mut out = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut out).write_image(samples, width, height, layout).expect("encode");
+        out
+    }
+
+    #[test]
+    fn sixteen_bit_grey_and_grey_alpha_pngs_decode_to_opaque_rgba() {
+        let img = gradient(24, 16);
+        let rgb: Vec<u8> = img.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+        // 16-bit: each 8-bit value v as v * 257, in native byte order as image expects.
+        let wide: Vec<u8> = rgb.iter().flat_map(|&v| (u16::from(v) * 257).to_ne_bytes()).collect();
+        let decoded = decode(&png_of(24, 16, &wide, image::ExtendedColorType::Rgb16)).expect("16-bit");
+        assert_eq!(decoded, img);
+        let grey: Vec<u8> = rgb.chunks_exact(3).map(|p| p[1]).collect();
+        let decoded = decode(&png_of(24, 16, &grey, image::ExtendedColorType::L8)).expect("grey");
+        assert_eq!(decoded.pixel(5, 7), [grey[7 * 24 + 5]; 3].into_iter().chain([255]).collect::<Vec<_>>()[..]);
+        let grey_alpha: Vec<u8> = grey.iter().flat_map(|&l| [l, 128]).collect();
+        let decoded = decode(&png_of(24, 16, &grey_alpha, image::ExtendedColorType::La8)).expect("grey + alpha");
+        let l = ((u32::from(grey[3]) * 128 + 127) / 255) as u8;
+        assert_eq!(decoded.pixel(3, 0), [l, l, l, 255]);
+    }
+
+    #[test]
+    fn exif_orientation_is_applied_and_reported_before_decoding() {
+        let img = gradient(64, 40);
+        let jpeg = crate::encode::jpeg::JpegFrameEncoder::new(95).encode(&img).expect("encode");
+        // An APP1 EXIF segment right after SOI: big-endian TIFF, one IFD entry, Orientation = 6
+        // ("rotate 90° clockwise to display").
+        let mut exif = vec![0xFF, 0xE1, 0, 34];
+        exif.extend_from_slice(b"Exif\0\0MM\0\x2A\0\0\0\x08");
+        exif.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+        let rotated = [&jpeg[..2], &exif, &jpeg[2..]].concat();
+        let opened = open(&rotated, MAX_INPUT_BYTES).expect("header");
+        assert_eq!((opened.width(), opened.height()), (40, 64), "upright size known before decoding");
+        let decoded = opened.decode(1).expect("decodes");
+        assert_eq!((decoded.width(), decoded.height()), (40, 64));
+        // Rotated clockwise: the upright pixel (x, y) is the stored pixel (y, H - 1 - x).
+        for (x, y) in [(0u32, 0u32), (39, 0), (10, 50), (39, 63)] {
+            let (a, b) = (decoded.pixel(x, y), img.pixel(y, 39 - x));
+            assert!(a.iter().zip(b).all(|(p, q)| p.abs_diff(q) < 12), "({x},{y}): {a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn reduced_decoding_is_the_box_average() {
+        let img = gradient(50, 30);
+        let reduced = open(&png_bytes(&img), MAX_INPUT_BYTES).expect("header").decode(4).expect("decodes");
+        assert_eq!((reduced.width(), reduced.height()), (13, 8), "partial blocks at the edges are kept");
+        for (x, y) in [(0u32, 0u32), (6, 3), (12, 7)] {
+            let (x0, y0) = (4 * x, 4 * y);
+            let (x1, y1) = ((x0 + 4).min(50), (y0 + 4).min(30));
+            let n = (x1 - x0) * (y1 - y0);
+            for c in 0..3 {
+                let sum: u32 = (y0..y1)
+                    .flat_map(|yy| (x0..x1).map(move |xx| (xx, yy)))
+                    .map(|(xx, yy)| u32::from(img.pixel(xx, yy)[c]))
+                    .sum();
+                assert_eq!(u32::from(reduced.pixel(x, y)[c]), (sum + n / 2) / n, "({x},{y}) channel {c}");
+            }
+        }
+        assert_eq!(reduction_for((8000, 6000), (1024, 1024)), 2);
+        assert_eq!(reduction_for((4000, 3000), (1024, 1024)), 1);
+        assert_eq!(reduction_for((16000, 12000), (512, 512)), 11);
     }
 
     #[test]

@@ -32,6 +32,11 @@ impl Rgba8Image {
         Ok(Rgba8Image { width, height, data })
     }
 
+    /// The pixel bytes, giving up the image.
+    pub fn into_raw(self) -> Vec<u8> {
+        self.data
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> u32 {
         self.width

@@ -3,7 +3,8 @@
 //! worker drives frame by frame, so it can yield, report progress and stop between frames.
 
 use crate::analysis::Analysis;
-use crate::decode::decode;
+use crate::budget::MemoryEstimate;
+use crate::decode;
 use crate::encode::avi::AviWriter;
 use crate::encode::jpeg::JpegFrameEncoder;
 use crate::error::{EngineError, ErrorCode, Result};
@@ -15,6 +16,7 @@ use crate::render::{FreezeMask, Renderer};
 #[derive(Debug)]
 pub struct Job {
     plan: RenderPlan,
+    estimate: MemoryEstimate,
     analysis: Option<Analysis>,
     renderer: Renderer,
     avi: Option<(AviWriter, JpegFrameEncoder)>,
@@ -28,7 +30,8 @@ impl Job {
     /// and prepares the renderer.
     ///
     /// # Errors
-    /// `INVALID_OPTION`, `UNSUPPORTED_FORMAT`, `IMAGE_TOO_LARGE` or `CORRUPT_IMAGE`.
+    /// `INVALID_OPTION`, `UNSUPPORTED_FORMAT`, `IMAGE_TOO_LARGE`, `RESOURCE_LIMIT` (the job's
+    /// memory estimate, made before decoding, is over `memoryBudget`) or `CORRUPT_IMAGE`.
     pub fn new(bytes: &[u8], options: &RenderOptions) -> Result<Self> {
         Job::with_freeze_mask(bytes, options, None)
     }
@@ -42,13 +45,23 @@ impl Job {
     /// As [`Job::new`]; a mask that cannot be decoded gives `INVALID_OPTION` naming `freezeMask`.
     pub fn with_freeze_mask(bytes: &[u8], options: &RenderOptions, freeze_mask: Option<&[u8]>) -> Result<Self> {
         let valid = options.validate()?;
-        let mask = freeze_mask
-            .map(|m| {
-                decode(m).map_err(|e| EngineError::invalid_option("freezeMask", format!("{}: {}", e.code, e.message)))
-            })
-            .transpose()?;
-        let image = decode(bytes)?;
-        let plan = RenderPlan::new(&valid, image.width(), image.height());
+        let output = (valid.width, valid.height);
+        let mask_error =
+            |e: EngineError| EngineError::invalid_option("freezeMask", format!("{}: {}", e.code, e.message));
+        let mask = freeze_mask.map(|m| decode::open(m, valid.max_input_bytes).map_err(mask_error)).transpose()?;
+        let opened = decode::open(bytes, valid.max_input_bytes)?;
+        let plan = RenderPlan::new(&valid, opened.width(), opened.height());
+        // Large photos are reduced while decoding: the job never holds them at full size in RGBA.
+        let reduction = decode::reduction_for((plan.source_width, plan.source_height), output);
+        let mask_reduction = mask.as_ref().map_or(1, |m| decode::reduction_for((m.width(), m.height()), output));
+        let estimate = MemoryEstimate::new(
+            &plan,
+            opened.decode_cost(reduction),
+            mask.as_ref().map(|m| m.decode_cost(mask_reduction)),
+        );
+        estimate.check(valid.memory_budget)?;
+        let mask = mask.map(|m| m.decode(mask_reduction).map_err(mask_error)).transpose()?;
+        let image = opened.decode(reduction)?;
         let mut analysis = plan
             .motion
             .needs_analysis()
@@ -64,12 +77,17 @@ impl Job {
                 JpegFrameEncoder::new(JpegFrameEncoder::DEFAULT_QUALITY),
             )
         });
-        Ok(Job { plan, analysis, renderer, avi, rendered: None })
+        Ok(Job { plan, estimate, analysis, renderer, avi, rendered: None })
     }
 
     /// What this job will produce.
     pub fn plan(&self) -> &RenderPlan {
         &self.plan
+    }
+
+    /// The memory this job was estimated to need (and checked against its budget) before decoding.
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        self.estimate
     }
 
     /// The image analysis (present when the motion has resonance).

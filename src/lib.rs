@@ -5,6 +5,7 @@
 //! - [`options`] — the user's raw options, their defaults and their bounds (the one place they live);
 //! - [`plan`] — options resolved against a decoded image: sizes, frame count, the camera path;
 //! - [`decode`] — bytes to an [`image::Rgba8Image`], refusing what is not an image;
+//! - [`budget`] — a job's memory, estimated before decoding and checked against its budget;
 //! - [`render`] — frame `i` of `N`, one at a time, with real filtering;
 //! - [`encode`] — the Rust side of encoding: MJPEG frames and the AVI (RIFF) container;
 //! - `api` (wasm32 only) — the only module that knows about wasm-bindgen and JavaScript.
@@ -23,6 +24,7 @@
 //! ```
 
 pub mod analysis;
+pub mod budget;
 pub mod decode;
 pub mod encode;
 pub mod error;

@@ -130,6 +130,11 @@ pub mod limits {
     pub const DEFAULT_AMPLITUDE_SHARE: f64 = 0.01;
     /// Largest motion amplitude as a share of the output's shorter side.
     pub const MAX_AMPLITUDE_SHARE: f64 = 0.05;
+    /// Default and largest memory budget of one job, in bytes (768 MiB): the threaded build's
+    /// memory cannot pass 1 GiB, and code, stacks and the thread pool need the rest.
+    pub const MAX_MEMORY_BUDGET: u64 = 768 * 1024 * 1024;
+    /// Smallest memory budget a page may set (16 MiB).
+    pub const MIN_MEMORY_BUDGET: u64 = 16 * 1024 * 1024;
 }
 
 /// Raw options. Unknown fields are an error, so a typo never silently falls back to a default.
@@ -158,6 +163,12 @@ pub struct RenderOptions {
     /// Whether the video loops seamlessly (the camera returns to its start); default true.
     #[serde(rename = "loop")]
     pub looped: Option<bool>,
+    /// Largest input file in bytes, 1 to 50 MB (the default): a page may accept less.
+    pub max_input_bytes: Option<f64>,
+    /// Memory the job may use, in bytes, 16 MiB to 768 MiB (the default). A job whose estimate
+    /// (made from the image's header and the options, before decoding) is larger fails with
+    /// `RESOURCE_LIMIT`.
+    pub memory_budget: Option<f64>,
 }
 
 /// Options after validation, every default applied.
@@ -188,11 +199,15 @@ pub struct ValidOptions {
     pub quantum_precision: u32,
     /// Seamless loop.
     pub looped: bool,
+    /// Largest input file in bytes.
+    pub max_input_bytes: usize,
+    /// Memory budget in bytes.
+    pub memory_budget: u64,
 }
 
 impl RenderOptions {
     /// The option names, as spelled in JavaScript.
-    pub const FIELDS: [&'static str; 10] = [
+    pub const FIELDS: [&'static str; 12] = [
         "format",
         "duration",
         "fps",
@@ -203,6 +218,8 @@ impl RenderOptions {
         "resonanceDepth",
         "quantumPrecision",
         "loop",
+        "maxInputBytes",
+        "memoryBudget",
     ];
 
     /// Refuses any name not in [`RenderOptions::FIELDS`]. Deserializers that only look up known
@@ -291,6 +308,22 @@ impl RenderOptions {
                 format!("must be a power of two from {MIN_PRECISION} to {MAX_PRECISION}, got {precision}"),
             ));
         }
+        let max_input = self.max_input_bytes.unwrap_or(MAX_INPUT_BYTES as f64);
+        if !(max_input.fract() == 0.0 && (1.0..=MAX_INPUT_BYTES as f64).contains(&max_input)) {
+            return Err(EngineError::invalid_option(
+                "maxInputBytes",
+                format!("must be a whole number of bytes from 1 to {MAX_INPUT_BYTES}, got {max_input}"),
+            ));
+        }
+        let budget = self.memory_budget.unwrap_or(MAX_MEMORY_BUDGET as f64);
+        if !(budget.fract() == 0.0 && (MIN_MEMORY_BUDGET as f64..=MAX_MEMORY_BUDGET as f64).contains(&budget)) {
+            return Err(EngineError::invalid_option(
+                "memoryBudget",
+                format!(
+                    "must be a whole number of bytes from {MIN_MEMORY_BUDGET} (16 MiB) to {MAX_MEMORY_BUDGET} (768 MiB), got {budget}"
+                ),
+            ));
+        }
         Ok(ValidOptions {
             format: self.format.unwrap_or_default(),
             duration,
@@ -304,6 +337,8 @@ impl RenderOptions {
             resonance_depth: depth as u32,
             quantum_precision: precision as u32,
             looped: self.looped.unwrap_or(true),
+            max_input_bytes: max_input as usize,
+            memory_budget: budget as u64,
         })
     }
 }
@@ -329,6 +364,7 @@ mod tests {
             (v.motion, v.amplitude, v.resonance_depth, v.quantum_precision, v.looped),
             (MotionMode::Resonance, 10.24, 8, 512, true)
         );
+        assert_eq!((v.max_input_bytes, v.memory_budget), (50 * 1024 * 1024, 768 * 1024 * 1024));
     }
 
     #[test]
@@ -361,6 +397,13 @@ mod tests {
             let message = field_error(RenderOptions { quantum_precision: Some(p), ..Default::default() });
             assert!(message.contains("power of two"), "{p}: {message}");
         }
+        let budget = |b| RenderOptions { memory_budget: Some(b), ..Default::default() };
+        assert!(field_error(budget(1e6)).contains("`memoryBudget`"));
+        assert!(field_error(budget(1e12)).contains("768 MiB"));
+        let max_input = |b| RenderOptions { max_input_bytes: Some(b), ..Default::default() };
+        assert!(field_error(max_input(0.0)).contains("`maxInputBytes`"));
+        assert!(field_error(max_input(60e6)).contains("52428800"));
+        assert!(field_error(max_input(1.5)).contains("whole number"));
     }
 
     #[test]

@@ -102,6 +102,12 @@ impl Engine {
         self.job.renderer().amplitude_used()
     }
 
+    /// The job's memory estimate in bytes (made before decoding, checked against `memoryBudget`).
+    #[wasm_bindgen(js_name = memoryEstimate)]
+    pub fn memory_estimate(&self) -> f64 {
+        self.job.memory_estimate().peak() as f64
+    }
+
     /// Renders frame `index` into the engine's frame buffer and returns the buffer's address in
     /// linear memory (`width * height * 4` RGBA bytes). The bytes are valid until the next call;
     /// JavaScript reads them through a fresh view on `memory().buffer` (which may be shared).
@@ -172,6 +178,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         min_side: u32,
         max_side: u32,
         max_input_bytes: usize,
+        max_memory_budget: u64,
         default_duration: f64,
         default_fps: u32,
         default_resolution: String,
@@ -191,6 +198,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         min_side: limits::MIN_SIDE,
         max_side: limits::MAX_SIDE,
         max_input_bytes: limits::MAX_INPUT_BYTES,
+        max_memory_budget: limits::MAX_MEMORY_BUDGET,
         default_duration: limits::DEFAULT_DURATION,
         default_fps: limits::DEFAULT_FPS,
         default_resolution: format!("{0}x{0}", limits::DEFAULT_SIZE),

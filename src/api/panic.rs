@@ -21,7 +21,10 @@ static CHANNEL: Mutex<Option<String>> = Mutex::new(None);
 pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        let message = info.payload_as_str().unwrap_or("(no message)");
+        let payload = info.payload();
+        let message =
+            payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+        let message = message.unwrap_or("(no message)");
         match info.location() {
             Some(at) => report(&format!("{message} (at {at})")),
             None => report(message),

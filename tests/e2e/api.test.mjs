@@ -51,6 +51,7 @@ test('generateVideo resolves with the blob, its SHA-256, metadata and ordered pr
   assert.match(m.codec, /^(vp09|vp8)/);
   assert.deepEqual([m.quantumPrecision, m.resonanceDepth, m.sourceWidth, m.sourceHeight], [512, 8, 640, 480]);
   assert.ok(m.processingTimeMs > 0 && m.threads >= 2 && m.simd === true);
+  assert.ok(m.memoryEstimateBytes > 320 * 240 * 4 && m.memoryEstimateBytes < m.wasmMemoryBytes, `estimate ${m.memoryEstimateBytes}, memory ${m.wasmMemoryBytes}`);
   assert.equal(out.analysisWidth, 320, 'the analysis grid is the output size when it is under the precision');
 });
 
@@ -65,6 +66,8 @@ test('bad options and inputs reject with typed, named errors', async () => {
       input: await grab(quantonium.generateVideo('not bytes')),
       image: await grab(quantonium.generateVideo(new TextEncoder().encode('plain text'))),
       depth: await grab(quantonium.generateVideo(input, { resonanceDepth: 40 })),
+      budget: await grab(quantonium.generateVideo(input, { resolution: '2048x2048', quantumPrecision: 2048, memoryBudget: 64 * 2 ** 20 })),
+      maxInput: await grab(quantonium.generateVideo(input, { maxInputBytes: 1000 })),
     };
   }, imageBytes);
   assert.equal(errors.fps.code, 'INVALID_OPTION');
@@ -77,6 +80,10 @@ test('bad options and inputs reject with typed, named errors', async () => {
   assert.equal(errors.image.code, 'UNSUPPORTED_FORMAT');
   assert.equal(errors.image.name, 'QuantoniumError');
   assert.match(errors.depth.message, /resonanceDepth/);
+  assert.equal(errors.budget.code, 'RESOURCE_LIMIT');
+  assert.match(errors.budget.message, /about \d+ MiB.*budget of 64 MiB/);
+  assert.equal(errors.maxInput.code, 'IMAGE_TOO_LARGE');
+  assert.match(errors.maxInput.message, /limit is 1000 bytes/);
 });
 
 test('jobs queue one at a time, status() reports them, and an aborted job rejects with AbortError', async () => {

@@ -177,6 +177,7 @@ async function generate(req) {
         simd: info.simd,
         engineVersion: info.version,
         processingTimeMs: Math.round(performance.now() - started),
+        memoryEstimateBytes: engine.memoryEstimate(),
         wasmMemoryBytes: /** @type {WebAssembly.Memory} */ (mod.linearMemory()).buffer.byteLength,
       };
       post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: { blob: out.blob, mimeType: out.mimeType, metadata, sha256, analysis } });

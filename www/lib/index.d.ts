@@ -92,6 +92,15 @@ export interface GenerateOptions {
   quantumPrecision?: number;
   /** Seamless loop: the last frame leads back into the first (the camera returns to its start). @default true */
   loop?: boolean;
+  /** Largest input file accepted, in bytes, 1 to 50 MB; larger files give `IMAGE_TOO_LARGE`. @default 52428800 */
+  maxInputBytes?: number;
+  /**
+   * Memory the job may use, in bytes, 16 MiB to 768 MiB. The job's need is estimated from the
+   * image's header and the options before decoding; over the budget it fails at once with
+   * `RESOURCE_LIMIT`. Large photos are reduced while decoding, so they rarely reach it.
+   * @default 805306368
+   */
+  memoryBudget?: number;
   /**
    * An image whose dark pixels never move (the "anchor" brush): faces, text, a building. It is
    * cover-fitted like the photo, so give it the photo's aspect ratio (ideally its size). It stops
@@ -141,6 +150,8 @@ export interface VideoMetadata {
   engineVersion: string;
   /** Wall time from the call reaching the worker to the result, in milliseconds. */
   processingTimeMs: number;
+  /** The job's memory estimate in bytes, made before decoding and checked against `memoryBudget`. */
+  memoryEstimateBytes: number;
   /** Size of the engine's WebAssembly memory after the job, in bytes (it grows, never shrinks). */
   wasmMemoryBytes: number;
 }
@@ -196,6 +207,8 @@ export interface Limits {
   minSide: number;
   maxSide: number;
   maxInputBytes: number;
+  /** Default and largest `memoryBudget`, in bytes. */
+  maxMemoryBudget: number;
   defaultDuration: number;
   defaultFps: number;
   defaultResolution: string;
