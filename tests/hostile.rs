@@ -66,5 +66,11 @@ fn corpus_is_written_for_the_browser_tests() {
     }
     let manifest = format!("[\n{}\n]\n", entries.join(",\n"));
     std::fs::write(dir.join("manifest.json"), manifest).expect("write the manifest");
+    // And the valid files, as seeds for the fuzzer (scripts/fuzz.sh).
+    let valid = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("valid-images");
+    std::fs::create_dir_all(&valid).expect("create the valid-images directory");
+    for (format, bytes) in valid_files() {
+        std::fs::write(valid.join(format!("valid.{format}")), bytes).expect("write a valid file");
+    }
     assert_eq!(std::fs::read_dir(&dir).expect("read back").count(), entries.len() + 1);
 }

@@ -65,7 +65,7 @@ test('a panic, on the engine thread or on a pool thread, becomes INTERNAL with i
     const results = {};
     for (const onPool of [false, true]) {
       const started = performance.now();
-      const error = await quantonium.debugPanic({ onPool, message: `injected ${onPool ? 'pool' : 'engine'} panic` });
+      const error = await quantonium.debug.panic({ onPool, message: `injected ${onPool ? 'pool' : 'engine'} panic` });
       const ms = performance.now() - started;
       const next = await quantonium.generateVideo(new Uint8Array(bytes), small);
       results[onPool ? 'pool' : 'engine'] = { code: error.code, message: error.message, ms, frames: next.metadata.frames, threads: next.metadata.threads };
@@ -135,4 +135,23 @@ test('cancelled three times mid-encode, then a job succeeds', async () => {
   assert.equal(out.frames, 8);
   assert.deepEqual([out.status.running, out.status.queued], [0, 0]);
   assert.deepEqual(problems, []);
+});
+
+test('an encoder that fails mid-video falls back to the next codec; with every codec failing, ENCODER_ERROR names each configuration', async () => {
+  const out = await page.evaluate(async ({ bytes }) => {
+    const input = new Uint8Array(bytes);
+    const options = { format: 'webm', duration: 1, fps: 8, resolution: '320x240', motion: 'camera' };
+    await quantonium.debug.failEncoders(1);
+    const fallback = await quantonium.generateVideo(input, options);
+    await quantonium.debug.failEncoders(99);
+    const error = await quantonium.generateVideo(input, options).then(() => null, (e) => ({ code: e.code, message: e.message }));
+    await quantonium.debug.failEncoders(0);
+    const caps = await quantonium.capabilities();
+    return { codec: fallback.metadata.codec, frames: fallback.metadata.frames, error, webm: caps.formats.webm.codecs };
+  }, { bytes: imageBytes });
+  assert.equal(out.codec, out.webm[1], 'the second codec of the order made the video');
+  assert.equal(out.frames, 8);
+  assert.equal(out.error?.code, 'ENCODER_ERROR');
+  for (const codec of out.webm) assert.ok(out.error.message.includes(`${codec} 320x240 8 fps`), `${codec} in: ${out.error.message}`);
+  assert.match(out.error.message, /failure injected by a test/);
 });

@@ -1,7 +1,7 @@
 // @ts-check
 /** The demo page: wires the form to the public API. Everything heavy happens in the engine's worker. */
 import css from './style.css';
-import { capabilities, debugPanic, generateVideo, status } from '../lib/index.js';
+import { capabilities, debug, generateVideo, status } from '../lib/index.js';
 import { drawCoherence, drawMaps, drawSpectra } from './analysis-view.js';
 import { AnchorBrush } from './anchors.js';
 
@@ -11,7 +11,7 @@ sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 // The API is also reachable from the console (and from the end-to-end tests) as `quantonium`.
-Object.assign(globalThis, { quantonium: { generateVideo, capabilities, status, debugPanic } });
+Object.assign(globalThis, { quantonium: { generateVideo, capabilities, status, debug } });
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {

@@ -23,6 +23,8 @@ const KEYFRAME_SECONDS = 2;
 let loading = null;
 /** @type {Map<number, { cancelled: boolean }>} */
 const jobs = new Map();
+/** Encoder attempts that fail on purpose at frame 2 (set by the tests' `debug` request). */
+let injectedEncoderFailures = 0;
 /** The BroadcastChannel the page listens on for panics on pool threads (see src/api/panic.rs). */
 let panicChannel = '';
 
@@ -208,31 +210,51 @@ function frameFromMemory(mod, ptr, plan, timestamp, duration) {
 const timestampUs = (i, fps) => Math.round((i * 1e6) / fps);
 
 /**
+ * Encodes with the first codec of the format's fallback order (encode/codecs.js) that the browser
+ * accepts; when an encoder fails while encoding (a hardware encoder can, after accepting the
+ * configuration), the video is made again from frame 0 with the next one. `ENCODER_ERROR` comes
+ * only once the order is exhausted, and names every configuration tried and why it failed.
  * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
  * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
  * @param {() => void} checkCancel @param {Previewer} previewer
  */
 async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer) {
-  const { width, height, fps, frames } = plan;
+  const { width, height, fps } = plan;
   if (typeof VideoEncoder === 'undefined') {
     throw engineError(ErrorCode.ENCODER_ERROR, `this browser has no WebCodecs VideoEncoder; choose format "avi"`);
   }
   const tried = [];
-  let chosen = null;
   for (const candidate of codecCandidates(plan.format, width, height, fps)) {
     const config = encoderConfig(candidate, width, height, fps);
-    tried.push(candidate.codec);
+    const described = `${config.codec} ${width}x${height} ${fps} fps ${Math.round((config.bitrate ?? 0) / 1000)} kbit/s`;
     const support = await VideoEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
-    if (support.supported) {
-      chosen = { candidate, config };
-      break;
+    if (!support.supported) {
+      tried.push(`${described}: not supported`);
+      continue;
+    }
+    try {
+      return await encodeWith(mod, engine, plan, candidate, config, progress, checkCancel, previewer);
+    } catch (err) {
+      if (!(err instanceof EncoderFailure)) throw err;
+      tried.push(`${described}: ${err.message}`);
     }
   }
-  if (!chosen) {
-    throw engineError(ErrorCode.ENCODER_ERROR, `no ${plan.format} encoder at ${width}x${height} ${fps} fps in this browser (tried ${tried.join(', ')})`);
-  }
-  const muxer = await createMuxer(plan.format, chosen.candidate.family, fps);
-  /** @type {unknown} */
+  throw engineError(ErrorCode.ENCODER_ERROR, `no ${plan.format} encoder worked (tried ${tried.join('; ')})`);
+}
+
+/** An encoder failed after accepting its configuration: the next codec may still work. */
+class EncoderFailure extends Error {}
+
+/**
+ * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
+ * @param {{ codec: string, family: 'avc' | 'av1' | 'vp9' | 'vp8' }} candidate @param {VideoEncoderConfig} config
+ * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
+ * @param {() => void} checkCancel @param {Previewer} previewer
+ */
+async function encodeWith(mod, engine, plan, candidate, config, progress, checkCancel, previewer) {
+  const { fps, frames } = plan;
+  const muxer = await createMuxer(plan.format, candidate.family, fps);
+  /** @type {EncoderFailure | null} */
   let failure = null;
   /** @type {(() => void)[]} */
   let waiters = [];
@@ -244,7 +266,7 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
   const encoder = new VideoEncoder({
     output: (chunk, meta) => muxer.add(chunk, meta),
     error: (err) => {
-      failure = engineError(ErrorCode.ENCODER_ERROR, `${chosen.config.codec} at ${width}x${height}: ${err.message}`);
+      failure = new EncoderFailure(err.message);
       wake();
     },
   });
@@ -253,11 +275,19 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
     if (failure) throw failure;
   };
   try {
-    encoder.configure(chosen.config);
+    try {
+      encoder.configure(config);
+    } catch (err) {
+      throw new EncoderFailure(`configure: ${/** @type {Error} */ (err).message}`);
+    }
     const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
     for (let i = 0; i < frames; i++) {
       checkCancel();
       checkFailure();
+      if (i === 2 && injectedEncoderFailures > 0) {
+        injectedEncoderFailures--;
+        throw new EncoderFailure('failure injected by a test');
+      }
       const ptr = engine.renderFrame(i);
       const ts = timestampUs(i, fps);
       const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts);
@@ -275,11 +305,15 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
     }
     checkCancel();
     progress('encode', frames, frames);
-    await encoder.flush();
+    try {
+      await encoder.flush();
+    } catch (err) {
+      throw failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
+    }
     checkFailure();
     progress('mux', frames, frames);
     const { buffer, mimeType } = await muxer.finalize();
-    return { blob: new Blob([buffer], { type: mimeType }), mimeType, codec: chosen.config.codec, buffer };
+    return { blob: new Blob([buffer], { type: mimeType }), mimeType, codec: config.codec, buffer };
   } catch (err) {
     await muxer.cancel().catch(() => {});
     throw err;
@@ -369,9 +403,11 @@ self.onmessage = async (/** @type {MessageEvent<import('./protocol.js').WorkerRe
         fail(req.id, err);
       }
       break;
-    case 'panic-test':
+    case 'debug':
       try {
-        (await loadEngine()).mod.panicForTesting(req.message, req.onPool);
+        if (req.failEncoders !== undefined) injectedEncoderFailures = req.failEncoders;
+        if (req.panic) (await loadEngine()).mod.panicForTesting(req.panic.message, req.panic.onPool);
+        post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data: null });
       } catch (err) {
         fail(req.id, err);
       }

@@ -263,9 +263,14 @@ export declare function capabilities(): Promise<Capabilities>;
 /** The engine's state, synchronously. */
 export declare function status(): EngineStatus;
 
-/**
- * Fault injection for recovery tests: makes the engine panic (on its own thread, or in a job on a
- * pool thread) and resolves with the `INTERNAL` error that carries the panic's message. The worker
- * is replaced; the next call starts a fresh one. Not for production use.
- */
-export declare function debugPanic(options?: { onPool?: boolean; message?: string }): Promise<QuantoniumError>;
+/** Fault injection for recovery tests. Not for production use. */
+export declare const debug: Readonly<{
+  /**
+   * Makes the engine panic (on its own thread, or in a job on a pool thread) and resolves with the
+   * `INTERNAL` error that carries the panic's message. The worker is replaced; the next call starts
+   * a fresh one.
+   */
+  panic(options?: { onPool?: boolean; message?: string }): Promise<QuantoniumError>;
+  /** Makes the next `count` video encoders fail at frame 2, as a failing hardware encoder would. */
+  failEncoders(count: number): Promise<void>;
+}>;

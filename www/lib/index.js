@@ -275,17 +275,31 @@ export function status() {
 }
 
 /**
- * Fault injection for recovery tests: makes the engine panic (on its own thread, or inside a job
- * on a pool thread) and resolves with the error the pending request got. The worker is replaced;
- * the next call starts a fresh one. Not for production use.
- * @param {{ onPool?: boolean, message?: string }} [options]
- * @returns {Promise<QuantoniumError>}
+ * Fault injection for recovery tests. Not for production use.
  */
-export async function debugPanic({ onPool = false, message = 'panic injected by debugPanic()' } = {}) {
-  const worker = getClient();
-  await worker.ready;
-  return worker.request({ type: 'panic-test', message, onPool }).then(
-    () => new QuantoniumError(ErrorCode.INTERNAL, 'the engine did not panic'),
-    (err) => err,
-  );
-}
+export const debug = Object.freeze({
+  /**
+   * Makes the engine panic (on its own thread, or inside a job on a pool thread) and resolves
+   * with the error the request got. The worker is replaced; the next call starts a fresh one.
+   * @param {{ onPool?: boolean, message?: string }} [options]
+   * @returns {Promise<QuantoniumError>}
+   */
+  async panic({ onPool = false, message = 'panic injected by debug.panic()' } = {}) {
+    const worker = getClient();
+    await worker.ready;
+    return worker.request({ type: 'debug', panic: { message, onPool } }).then(
+      () => new QuantoniumError(ErrorCode.INTERNAL, 'the engine did not panic'),
+      (err) => err,
+    );
+  },
+  /**
+   * Makes the next `count` video encoders fail at frame 2, as a failing hardware encoder would.
+   * @param {number} count
+   * @returns {Promise<void>}
+   */
+  async failEncoders(count) {
+    const worker = getClient();
+    await worker.ready;
+    await worker.request({ type: 'debug', failEncoders: count });
+  },
+});

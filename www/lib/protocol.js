@@ -14,8 +14,9 @@
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
  * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
- * @typedef {{ v: number, type: 'panic-test', id: number, message: string, onPool: boolean }} PanicTestRequest
- * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest | PanicTestRequest} WorkerRequest
+ * Fault injection for the tests: panic now, and/or make the next `failEncoders` encoders fail.
+ * @typedef {{ v: number, type: 'debug', id: number, panic?: { message: string, onPool: boolean }, failEncoders?: number }} DebugRequest
+ * @typedef {InitRequest | CapabilitiesRequest | GenerateRequest | CancelRequest | DebugRequest} WorkerRequest
  *
  * Worker → page:
  * @typedef {'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash'} Stage
