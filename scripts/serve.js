@@ -13,6 +13,13 @@ const TYPES = {
 };
 
 /**
+ * The demo's Content-Security-Policy (the page also carries it in a <meta> tag; the header covers
+ * the workers too, which need 'wasm-unsafe-eval' to compile the engine).
+ */
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
+  + "img-src 'self' blob:; media-src 'self' blob:; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'";
+
+/**
  * Starts the server; resolves with the `http.Server` once listening.
  * @param {{ dir: string, port?: number, isolation?: boolean, host?: string }} options
  */
@@ -27,7 +34,7 @@ export function serve({ dir, port = 8080, isolation = true, host = '127.0.0.1' }
     }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
-      const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
+      const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': CSP };
       if (isolation) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';

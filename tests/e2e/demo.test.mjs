@@ -247,7 +247,8 @@ describe('on a cross-origin isolated page', () => {
 
 describe('without cross-origin isolation', () => {
   test('the engine falls back to one thread, says so, and still makes a video', async () => {
-    const { page, problems } = await openDemo(browser, plain.url);
+    // Without the service worker, which would isolate the page after a reload (see pwa.test.mjs).
+    const { page, problems } = await openDemo(browser, plain.url, { serviceWorkers: 'block' });
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     assert.match(await page.textContent('#engine-info'), /single thread · SIMD/);
     const { error } = await generate(page, { image: square, format: 'mp4', duration: '0.5', fps: '24', resolution: '512x512' });

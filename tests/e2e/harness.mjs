@@ -26,10 +26,13 @@ export async function startServer({ isolation = true } = {}) {
 
 /**
  * Opens the demo page and fails the test on any uncaught page error or request that leaves the origin.
+ * `serviceWorkers: 'block'` keeps the demo's service worker out (it would make the page cross-origin
+ * isolated after a reload, see www/app/sw.js).
  * @param {import('playwright-core').Browser} browser @param {string} url
+ * @param {{ serviceWorkers?: 'allow' | 'block' }} [options]
  */
-export async function openDemo(browser, url) {
-  const context = await browser.newContext({ acceptDownloads: true });
+export async function openDemo(browser, url, { serviceWorkers = 'allow' } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, serviceWorkers });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));

@@ -4,6 +4,7 @@ import css from './style.css';
 import { capabilities, debug, generateVideo, status } from '../lib/index.js';
 import { drawCoherence, drawMaps, drawSpectra } from './analysis-view.js';
 import { AnchorBrush } from './anchors.js';
+import { registerServiceWorker } from './offline.js';
 
 // A constructed stylesheet: no inline <style>, so a strict Content-Security-Policy can hold.
 const sheet = new CSSStyleSheet();
@@ -11,6 +12,7 @@ sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 // The API is also reachable from the console (and from the end-to-end tests) as `quantonium`.
+registerServiceWorker();
 Object.assign(globalThis, { quantonium: { generateVideo, capabilities, status, debug } });
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
