@@ -18,6 +18,9 @@ pub struct Job {
     plan: RenderPlan,
     estimate: MemoryEstimate,
     analysis: Option<Analysis>,
+    analysis_from_cache: bool,
+    /// With a freeze mask: the fresh analysis as bytes from before the mask changed its mobility.
+    masked_out: Option<Vec<u8>>,
     renderer: Renderer,
     avi: Option<(AviWriter, JpegFrameEncoder)>,
     /// The frame currently in the renderer's buffer, so an AVI chunk of a frame just rendered for
@@ -44,6 +47,22 @@ impl Job {
     /// # Errors
     /// As [`Job::new`]; a mask that cannot be decoded gives `INVALID_OPTION` naming `freezeMask`.
     pub fn with_freeze_mask(bytes: &[u8], options: &RenderOptions, freeze_mask: Option<&[u8]>) -> Result<Self> {
+        Job::build(bytes, options, freeze_mask, None)
+    }
+
+    /// Like [`Job::with_freeze_mask`], reusing an earlier analysis of the same image and options
+    /// (`cached`, from [`Analysis::to_bytes`]) instead of analysing again. Bytes that do not read
+    /// back for this job's grid and precision are ignored and the image is analysed as usual;
+    /// [`Job::analysis_from_cache`] says which happened.
+    ///
+    /// # Errors
+    /// As [`Job::with_freeze_mask`].
+    pub fn build(
+        bytes: &[u8],
+        options: &RenderOptions,
+        freeze_mask: Option<&[u8]>,
+        cached: Option<&[u8]>,
+    ) -> Result<Self> {
         let valid = options.validate()?;
         let output = (valid.width, valid.height);
         let mask_error =
@@ -62,10 +81,19 @@ impl Job {
         estimate.check(valid.memory_budget)?;
         let mask = mask.map(|m| m.decode(mask_reduction).map_err(mask_error)).transpose()?;
         let image = opened.decode(reduction)?;
-        let mut analysis = plan
+        let (gw, gh) = crate::analysis::working_size(plan.width, plan.height, plan.quantum_precision);
+        let from_cache = plan
             .motion
             .needs_analysis()
-            .then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision));
+            .then(|| cached.and_then(|c| Analysis::from_bytes(c, gw, gh, plan.quantum_precision)))
+            .flatten();
+        let analysis_from_cache = from_cache.is_some();
+        let mut analysis = from_cache.or_else(|| {
+            plan.motion.needs_analysis().then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision))
+        });
+        // The freeze mask changes the analysis' mobility below: what a cache may keep is taken first.
+        let masked_out =
+            (!analysis_from_cache && mask.is_some()).then(|| analysis.as_ref().map(Analysis::to_bytes)).flatten();
         let frozen = mask.as_ref().map(|m| FreezeMask::new(m, plan.width, plan.height));
         if let (Some(a), Some(m)) = (analysis.as_mut(), mask.as_ref()) {
             FreezeMask::new(m, a.width, a.height).apply_to(&mut a.maps.mobility);
@@ -77,7 +105,7 @@ impl Job {
                 JpegFrameEncoder::new(JpegFrameEncoder::DEFAULT_QUALITY),
             )
         });
-        Ok(Job { plan, estimate, analysis, renderer, avi, rendered: None })
+        Ok(Job { plan, estimate, analysis, analysis_from_cache, masked_out, renderer, avi, rendered: None })
     }
 
     /// What this job will produce.
@@ -88,6 +116,20 @@ impl Job {
     /// The memory this job was estimated to need (and checked against its budget) before decoding.
     pub fn memory_estimate(&self) -> MemoryEstimate {
         self.estimate
+    }
+
+    /// Whether the analysis was read from the `cached` bytes given to [`Job::build`].
+    pub fn analysis_from_cache(&self) -> bool {
+        self.analysis_from_cache
+    }
+
+    /// The analysis this job made, as bytes for a cache ([`Analysis::to_bytes`]); `None` when it
+    /// came from the cache or the motion needs none.
+    pub fn analysis_bytes(&self) -> Option<Vec<u8>> {
+        if self.analysis_from_cache {
+            return None;
+        }
+        self.masked_out.clone().or_else(|| self.analysis.as_ref().map(Analysis::to_bytes))
     }
 
     /// The image analysis (present when the motion has resonance).

@@ -292,3 +292,23 @@ fn shimmer_moves_fine_detail_but_never_the_picture_structure() {
     // ...while the fine detail visibly changes.
     assert!(largest_change * 255.0 >= 2.0, "the grass changed by only {:.2} levels", largest_change * 255.0);
 }
+
+/// The page's analysis cache: a job given an earlier job's analysis skips the analysis and renders
+/// exactly the same frames; bytes that do not fit (damaged, other options) are ignored.
+#[test]
+fn a_cached_analysis_gives_the_same_frames_and_damaged_bytes_are_ignored() {
+    let png = landscape_png();
+    for motion in LOCAL {
+        let o = motion_options(motion, 0.25, 3.0);
+        let mut fresh = Job::new(&png, &o).expect("job");
+        assert!(!fresh.analysis_from_cache());
+        let bytes = fresh.analysis_bytes().expect("a fresh analysis can be cached");
+        let mut cached = Job::build(&png, &o, None, Some(&bytes)).expect("job");
+        assert!(cached.analysis_from_cache(), "{motion:?}");
+        assert!(cached.analysis_bytes().is_none(), "nothing new to cache");
+        assert_eq!(all_frames(&mut cached), all_frames(&mut fresh), "{motion:?}");
+        let other_precision = RenderOptions { quantum_precision: Some(128.0), ..o.clone() };
+        assert!(!Job::build(&png, &other_precision, None, Some(&bytes)).expect("job").analysis_from_cache());
+        assert!(!Job::build(&png, &o, None, Some(&bytes[..bytes.len() - 4])).expect("job").analysis_from_cache());
+    }
+}

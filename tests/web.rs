@@ -47,23 +47,23 @@ async fn pool_really_runs_on_several_threads() {
 
 #[wasm_bindgen_test]
 fn bad_input_crosses_as_code_and_message() {
-    let err = Engine::new(b"definitely not an image", JsValue::UNDEFINED, None).err().expect("refused");
+    let err = Engine::new(b"definitely not an image", JsValue::UNDEFINED, None, None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "UNSUPPORTED_FORMAT");
     assert!(js_field(&err, "message").contains("JPEG"));
 
     let png = png_bytes(&gradient(32, 32));
-    let err = Engine::new(&png, options(r#"{"fps": 0}"#), None).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"fps": 0}"#), None, None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
     assert!(js_field(&err, "message").contains("`fps`"));
 
-    let err = Engine::new(&png, options(r#"{"fromat": "mp4"}"#), None).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"fromat": "mp4"}"#), None, None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
     assert!(js_field(&err, "message").contains("fromat"), "{}", js_field(&err, "message"));
 
-    let err = Engine::new(&png, options(r#"{"format": "mov"}"#), None).err().expect("refused");
+    let err = Engine::new(&png, options(r#"{"format": "mov"}"#), None, None).err().expect("refused");
     assert!(js_field(&err, "message").contains("mov"));
 
-    let err = Engine::new(&png, JsValue::UNDEFINED, Some(b"not a mask".to_vec())).err().expect("refused");
+    let err = Engine::new(&png, JsValue::UNDEFINED, Some(b"not a mask".to_vec()), None).err().expect("refused");
     assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
     assert!(js_field(&err, "message").contains("freezeMask"));
 }
@@ -75,6 +75,7 @@ async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     let mut engine = Engine::new(
         &png,
         options(r#"{"resolution": "48x32", "duration": 1, "fps": 6, "seed": 3, "motion": "camera", "loop": false}"#),
+        None,
         None,
     )
     .expect("valid job");
@@ -118,7 +119,7 @@ async fn every_hostile_file_gives_its_code_through_the_bindings() {
     let cases = quantonium_video::testing::hostile_corpus();
     assert!(cases.len() >= 40);
     for case in cases {
-        let err = Engine::new(&case.bytes, JsValue::UNDEFINED, None)
+        let err = Engine::new(&case.bytes, JsValue::UNDEFINED, None, None)
             .err()
             .unwrap_or_else(|| panic!("{}: accepted", case.name));
         assert_eq!(js_field(&err, "code"), case.code.as_str(), "{}: {}", case.name, js_field(&err, "message"));
@@ -127,6 +128,7 @@ async fn every_hostile_file_gives_its_code_through_the_bindings() {
     let mut engine = Engine::new(
         &png_bytes(&gradient(64, 48)),
         options(r#"{"resolution":"32x32","duration":0.5,"fps":4,"motion":"camera"}"#),
+        None,
         None,
     )
     .map_err(|e| js_field(&e, "message"))

@@ -3,11 +3,13 @@
 //! - [`rft`] — the Φ-RFT, a unitary transform whose magnitudes equal the DFT's;
 //! - [`waveforms`](mod@waveforms) — scanline waveforms (rows, columns, diagonals) and their spectra;
 //! - [`coherence`] — magnitude-squared coherence between waveforms;
-//! - [`structure`] — the maps that drive motion: orientation, coherence, texture, mobility.
+//! - [`structure`] — the maps that drive motion: orientation, coherence, texture, mobility;
+//! - [`store`] — an analysis as bytes, so a page can cache it and skip the work next time.
 
 pub mod coherence;
 pub mod luma;
 pub mod rft;
+pub mod store;
 pub mod structure;
 pub mod waveforms;
 
@@ -21,7 +23,7 @@ use crate::render::camera::View;
 use crate::render::resample::resample;
 
 /// Everything the analysis found, at the working resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     /// Working grid width (the fitted image, its long side at most `precision`).
     pub width: u32,

@@ -140,6 +140,11 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
 }
 
 impl StructureMaps {
+    /// The four maps, in their declaration order.
+    pub fn planes(&self) -> [&Plane; 4] {
+        [&self.orientation, &self.coherence, &self.texture, &self.mobility]
+    }
+
     /// Means and shares of the maps.
     pub fn summary(&self) -> StructureSummary {
         let mean = |p: &Plane| p.data.iter().sum::<f32>() / p.data.len().max(1) as f32;

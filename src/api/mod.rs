@@ -60,10 +60,32 @@ impl Engine {
     /// Validates options, decodes the image and prepares the renderer.
     /// Throws `{code, message}` on bad input.
     /// `freeze_mask`: optional image bytes whose dark pixels never move.
+    /// `cached_analysis`: bytes from an earlier job's `analysisBytes()` for the same image and
+    /// `analysisKey`; ignored unless they read back exactly (see `analysisFromCache()`).
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], options: JsValue, freeze_mask: Option<Vec<u8>>) -> Result<Engine, JsValue> {
+    pub fn new(
+        bytes: &[u8],
+        options: JsValue,
+        freeze_mask: Option<Vec<u8>>,
+        cached_analysis: Option<Vec<u8>>,
+    ) -> Result<Engine, JsValue> {
         let options = options_from_js(options).map_err(to_js)?;
-        Job::with_freeze_mask(bytes, &options, freeze_mask.as_deref()).map(|job| Engine { job }).map_err(to_js)
+        Job::build(bytes, &options, freeze_mask.as_deref(), cached_analysis.as_deref())
+            .map(|job| Engine { job })
+            .map_err(to_js)
+    }
+
+    /// Whether the analysis came from the `cached_analysis` bytes.
+    #[wasm_bindgen(js_name = analysisFromCache)]
+    pub fn analysis_from_cache(&self) -> bool {
+        self.job.analysis_from_cache()
+    }
+
+    /// The analysis this job made, as bytes for a cache; `undefined` when it came from the cache
+    /// or the motion needs none.
+    #[wasm_bindgen(js_name = analysisBytes)]
+    pub fn analysis_bytes(&self) -> Option<Vec<u8>> {
+        self.job.analysis_bytes()
     }
 
     /// The resolved plan: `{format, width, height, fps, frames, duration, seed, sourceWidth, …}`.
@@ -133,6 +155,18 @@ impl Engine {
     pub fn avi_index(&self) -> Result<Vec<u8>, JsValue> {
         self.job.avi_index().map_err(to_js)
     }
+}
+
+/// What, besides the image's bytes, an analysis depends on: the engine version, the output size
+/// and the precision (`"0.1.0/1024x1024/p512"`); `undefined` when the options' motion needs no
+/// analysis. Throws `{code, message}` for invalid options.
+#[wasm_bindgen(js_name = analysisKey)]
+pub fn analysis_key(options: JsValue) -> Result<Option<String>, JsValue> {
+    let valid = options_from_js(options).and_then(|o| o.validate()).map_err(to_js)?;
+    Ok(valid
+        .motion
+        .needs_analysis()
+        .then(|| format!("{}/{}x{}/p{}", crate::VERSION, valid.width, valid.height, valid.quantum_precision)))
 }
 
 /// The module's linear memory, so JavaScript can view frames without copying them first.

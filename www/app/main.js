@@ -1,7 +1,7 @@
 // @ts-check
 /** The demo page: wires the form to the public API. Everything heavy happens in the engine's worker. */
 import css from './style.css';
-import { capabilities, debug, generateVideo, status } from '../lib/index.js';
+import { capabilities, debug, generateVideo, history, status } from '../lib/index.js';
 import { drawCoherence, drawMaps, drawSpectra } from './analysis-view.js';
 import { AnchorBrush } from './anchors.js';
 import { registerServiceWorker } from './offline.js';
@@ -13,7 +13,7 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 // The API is also reachable from the console (and from the end-to-end tests) as `quantonium`.
 registerServiceWorker();
-Object.assign(globalThis, { quantonium: { generateVideo, capabilities, status, debug } });
+Object.assign(globalThis, { quantonium: { generateVideo, capabilities, status, debug, history } });
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
@@ -24,7 +24,11 @@ const ui = {
   download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
   anchorsBlock: $('anchors-block'), anchors: $('anchors'), clearAnchors: $('clear-anchors'),
   analysis: $('analysis'), maps: $('maps'), spectra: $('spectra'), coherence: $('coherence'), analysisSummary: $('analysis-summary'),
+  history: $('history'), historyEmpty: $('history-empty'), keepVideos: $('keep-videos'), clearHistory: $('clear-history'),
 };
+
+/** Kept videos may use this much of the device's storage. */
+const KEEP_VIDEOS_BYTES = 200 * 1024 * 1024;
 
 /** @type {File | null} */
 let file = null;
@@ -94,6 +98,7 @@ ui.generate.addEventListener('click', async () => {
       resolution: ui.resolution.value,
       canvas: ui.preview,
       signal: controller.signal,
+      keepVideos: ui.keepVideos.checked ? KEEP_VIDEOS_BYTES : 0,
       onAnalysis: (analysis) => showAnalysis(analysis),
       onProgress: ({ stage, frame, frames }) => {
         ui.progress.value = frames ? frame / frames : 0;
@@ -126,8 +131,44 @@ ui.generate.addEventListener('click', async () => {
   } finally {
     controller = null;
     setBusy(false);
+    showHistory();
   }
 });
+
+/** Lists the history (newest first); kept videos can be played again. */
+async function showHistory() {
+  const entries = await history.list();
+  ui.historyEmpty.hidden = entries.length > 0;
+  ui.history.hidden = entries.length === 0;
+  const rows = entries.map((e) => {
+    const result = e.status === 'done'
+      ? `${((e.outputBytes ?? 0) / 1048576).toFixed(2)} MB`
+      : `<span class="failed">${escapeHtml(e.error?.code ?? 'failed')}</span>`;
+    const play = e.hasVideo ? `<button type="button" class="small" data-play="${e.id}">Play</button>` : '';
+    const cells = [new Date(e.timestamp).toLocaleString(), e.motion ?? '—', e.format ?? '—', e.resolution ?? '—',
+      e.duration ? `${Number(e.duration).toFixed(1)} s` : '—'].map((v) => `<td>${escapeHtml(String(v))}</td>`).join('');
+    return `<tr data-status="${e.status}">${cells}<td>${result}</td><td>${e.processingTimeMs} ms</td><td>${play}</td></tr>`;
+  });
+  ui.history.tBodies[0].innerHTML = rows.join('');
+}
+
+ui.history.addEventListener('click', async (/** @type {MouseEvent} */ event) => {
+  const id = Number(/** @type {HTMLElement} */ (event.target).dataset?.play);
+  if (!id) return;
+  const blob = await history.video(id);
+  if (!blob) return;
+  if (videoUrl) URL.revokeObjectURL(videoUrl);
+  videoUrl = URL.createObjectURL(blob);
+  ui.video.src = videoUrl;
+  ui.download.href = videoUrl;
+  ui.result.hidden = false;
+});
+
+ui.clearHistory.addEventListener('click', async () => {
+  await history.clear();
+  showHistory();
+});
+showHistory();
 
 ui.cancel.addEventListener('click', () => controller?.abort());
 

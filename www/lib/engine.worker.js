@@ -10,6 +10,8 @@
 import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
 import { codecCandidates, encoderConfig } from './encode/codecs.js';
 import { createMuxer } from './encode/mux.js';
+import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
+import { sha256Hex } from './store/db.js';
 
 /** Frames allowed in the encoder's queue before rendering waits: short, but never empty. */
 const MAX_ENCODE_QUEUE = 2;
@@ -93,10 +95,18 @@ function engineError(code, message) {
   return { code, message };
 }
 
-/** @param {ArrayBuffer} buffer */
-async function sha256Hex(buffer) {
-  const digest = await crypto.subtle.digest('SHA-256', buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+/**
+ * The analysis cache's key for this input and these options, or null when the motion needs no
+ * analysis (or the options are invalid: the engine then reports that itself).
+ * @param {EngineModule} mod @param {string} inputHash @param {Record<string, unknown>} options
+ */
+function analysisCacheKey(mod, inputHash, options) {
+  try {
+    const key = mod.analysisKey(options);
+    return key ? `${inputHash}/${key}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -145,8 +155,20 @@ async function generate(req) {
     checkCancel();
     progress('analyze', 0, 0);
     const mask = req.freezeMask ? new Uint8Array(req.freezeMask) : undefined;
-    const engine = new mod.Engine(new Uint8Array(req.input), req.options, mask);
+    const inputHash = await sha256Hex(req.input);
+    post({ v: PROTOCOL_VERSION, type: 'input', id: req.id, inputSha256: inputHash });
+    const cacheKey = req.analysisCache ? analysisCacheKey(mod, inputHash, req.options) : null;
+    const cached = cacheKey ? await readAnalysis(cacheKey) : null;
+    checkCancel();
+    const setupStarted = performance.now();
+    const engine = new mod.Engine(new Uint8Array(req.input), req.options, mask, cached ?? undefined);
+    const setupMs = Math.round(performance.now() - setupStarted);
     try {
+      const analysisCached = engine.analysisFromCache();
+      if (cacheKey && !analysisCached) {
+        const bytes = engine.analysisBytes();
+        if (bytes) await writeAnalysis(cacheKey, bytes);
+      }
       const plan = engine.plan();
       const report = engine.analysis();
       const analysis = report ? { ...report, mobility: engine.mobilityMap(), orientation: engine.orientationMap() } : null;
@@ -179,6 +201,9 @@ async function generate(req) {
         simd: info.simd,
         engineVersion: info.version,
         processingTimeMs: Math.round(performance.now() - started),
+        setupMs,
+        analysisCached,
+        inputSha256: inputHash,
         memoryEstimateBytes: engine.memoryEstimate(),
         wasmMemoryBytes: /** @type {WebAssembly.Memory} */ (mod.linearMemory()).buffer.byteLength,
       };

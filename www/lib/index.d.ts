@@ -118,6 +118,20 @@ export interface GenerateOptions {
    * `TIMEOUT` and its worker replaced. Default 300000 (five minutes).
    */
   timeout?: number;
+  /**
+   * Keep the image's analysis in IndexedDB (database `quantonium-video`, store `analysis`, seven
+   * days), keyed by the SHA-256 of the input and the analysis options, so the next video of the
+   * same image skips it (`metadata.analysisCached`). The frames are the same either way. Storage
+   * errors never fail a job. @default true
+   */
+  analysisCache?: boolean;
+  /** Record this job in the history (`history.list()`), done or failed. @default true */
+  history?: boolean;
+  /**
+   * Keep the video itself with its history record, as long as all kept videos fit in this many
+   * bytes (the oldest are dropped first). 0 keeps none. @default 0
+   */
+  keepVideos?: number;
   /** A canvas that shows the frames as they are rendered (resized to the video's size). */
   canvas?: HTMLCanvasElement | OffscreenCanvas;
 }
@@ -150,6 +164,12 @@ export interface VideoMetadata {
   engineVersion: string;
   /** Wall time from the call reaching the worker to the result, in milliseconds. */
   processingTimeMs: number;
+  /** Milliseconds spent decoding, analysing and preparing the motion, before the first frame. */
+  setupMs: number;
+  /** Whether the analysis was read from the cache instead of being made (see `analysisCache`). */
+  analysisCached: boolean;
+  /** Lower-case hex SHA-256 of the input file. */
+  inputSha256: string;
   /** The job's memory estimate in bytes, made before decoding and checked against `memoryBudget`. */
   memoryEstimateBytes: number;
   /** Size of the engine's WebAssembly memory after the job, in bytes (it grows, never shrinks). */
@@ -273,4 +293,38 @@ export declare const debug: Readonly<{
   panic(options?: { onPool?: boolean; message?: string }): Promise<QuantoniumError>;
   /** Makes the next `count` video encoders fail at frame 2, as a failing hardware encoder would. */
   failEncoders(count: number): Promise<void>;
+}>;
+
+/** One generation, as kept in the history. */
+export interface HistoryEntry {
+  id: number;
+  /** When the job started (ms since the epoch). */
+  timestamp: number;
+  status: 'done' | 'failed';
+  /** SHA-256 of the input file; null when the job failed before the worker read it. */
+  inputSha256: string | null;
+  format: VideoFormat | null;
+  duration: number | null;
+  fps: number | null;
+  /** `"WxH"`. */
+  resolution: string | null;
+  quantumPrecision: number | null;
+  resonanceDepth: number | null;
+  motion: Motion | null;
+  processingTimeMs: number;
+  outputSha256: string | null;
+  outputBytes: number | null;
+  error: { code: ErrorCodeName | string; message: string } | null;
+  /** Whether the video itself is kept (see `keepVideos`); get it with `history.video(id)`. */
+  hasVideo: boolean;
+}
+
+/** The job history in IndexedDB. */
+export declare const history: Readonly<{
+  /** Every record, newest first. */
+  list(): Promise<HistoryEntry[]>;
+  /** The video kept with record `id`, or null. */
+  video(id: number): Promise<Blob | null>;
+  /** Deletes every record and kept video. */
+  clear(): Promise<void>;
 }>;

@@ -12,6 +12,7 @@
  * order (see `status()`).
  */
 import { ErrorCode, PROTOCOL_VERSION } from './protocol.js';
+import { addHistory, clearHistory, historyVideo, listHistory } from './store/history.js';
 
 export { ErrorCode } from './protocol.js';
 
@@ -22,7 +23,7 @@ const MAX_CONCURRENT_JOBS = 1;
 /** Default `timeout`: a job still running after five minutes is stopped with `TIMEOUT`. */
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** Option names handled on this side; everything else goes to the engine, which rejects unknown ones. */
-const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas', 'freezeMask', 'timeout']);
+const PAGE_OPTIONS = new Set(['onProgress', 'onAnalysis', 'signal', 'canvas', 'freezeMask', 'timeout', 'analysisCache', 'history', 'keepVideos']);
 
 /** The error every API call rejects with: a stable `code` and a message that names the problem. */
 export class QuantoniumError extends Error {
@@ -173,7 +174,17 @@ export async function generateVideo(input, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new QuantoniumError(ErrorCode.INVALID_OPTION, 'options must be an object');
   }
-  const { onProgress, onAnalysis, signal, canvas, timeout = DEFAULT_TIMEOUT_MS } = options;
+  const { onProgress, onAnalysis, signal, canvas, timeout = DEFAULT_TIMEOUT_MS, analysisCache = true } = options;
+  const { history: recordHistory = true, keepVideos = 0 } = options;
+  if (typeof recordHistory !== 'boolean') {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`history\` must be true or false, got ${recordHistory}`);
+  }
+  if (typeof keepVideos !== 'number' || !(keepVideos >= 0) || !Number.isFinite(keepVideos)) {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`keepVideos\`: expected a byte count of 0 or more, got ${keepVideos}`);
+  }
+  if (typeof analysisCache !== 'boolean') {
+    throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`analysisCache\` must be true or false, got ${analysisCache}`);
+  }
   for (const [name, value] of [['onProgress', onProgress], ['onAnalysis', onAnalysis]]) {
     if (value !== undefined && typeof value !== 'function') {
       throw new QuantoniumError(ErrorCode.INVALID_OPTION, `option \`${name}\` must be a function`);
@@ -213,12 +224,16 @@ export async function generateVideo(input, options = {}) {
     const worker = getClient();
     await worker.ready;
     if (signal?.aborted) throw aborted(); // aborted while the engine was loading
+    const startedAt = Date.now();
+    /** @type {string | null} */
+    let inputSha256 = null;
     const { id, promise } = worker.send(
-      { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: Boolean(canvas) },
+      { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: Boolean(canvas), analysisCache },
       freezeMask ? [buffer, freezeMask] : [buffer],
       (msg) => {
         if (msg.type === 'progress') onProgress?.({ stage: msg.stage, frame: msg.frame, frames: msg.frames });
         else if (msg.type === 'analysis') onAnalysis?.(msg.analysis);
+        else if (msg.type === 'input') inputSha256 = msg.inputSha256;
         else if (msg.type === 'preview') {
           if (canvas) drawPreview(canvas, msg.bitmap);
           else msg.bitmap.close();
@@ -240,7 +255,12 @@ export async function generateVideo(input, options = {}) {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await promise;
+      const result = await promise;
+      if (recordHistory) await addHistory(historyRecord(startedAt, inputSha256, engineOptions, result, null), { video: result.blob, keepVideos });
+      return result;
+    } catch (err) {
+      if (recordHistory) await addHistory(historyRecord(startedAt, inputSha256, engineOptions, null, /** @type {QuantoniumError} */ (err)));
+      throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       clearTimeout(hardAbort);
@@ -251,6 +271,47 @@ export async function generateVideo(input, options = {}) {
     runNext();
   }
 }
+
+/**
+ * A history record from a finished job (`result`) or a failed one (`error`). Failed jobs record
+ * the options as they were asked for (they may be what failed).
+ * @param {number} startedAt @param {string | null} inputSha256 @param {Record<string, any>} asked
+ * @param {any} result @param {QuantoniumError | null} error
+ */
+function historyRecord(startedAt, inputSha256, asked, result, error) {
+  const m = result?.metadata;
+  const resolution = m ? `${m.width}x${m.height}` : typeof asked.resolution === 'string' ? asked.resolution : asked.resolution ? `${asked.resolution.width}x${asked.resolution.height}` : null;
+  return {
+    timestamp: startedAt,
+    status: /** @type {'done' | 'failed'} */ (result ? 'done' : 'failed'),
+    inputSha256,
+    format: m?.format ?? asked.format ?? null,
+    duration: m?.duration ?? asked.duration ?? null,
+    fps: m?.fps ?? asked.fps ?? null,
+    resolution,
+    quantumPrecision: m?.quantumPrecision ?? asked.quantumPrecision ?? null,
+    resonanceDepth: m?.resonanceDepth ?? asked.resonanceDepth ?? null,
+    motion: m?.motion ?? asked.motion ?? null,
+    processingTimeMs: m?.processingTimeMs ?? Date.now() - startedAt,
+    outputSha256: result?.sha256 ?? null,
+    outputBytes: result?.blob.size ?? null,
+    error: error ? { code: error.code ?? ErrorCode.INTERNAL, message: String(error.message) } : null,
+  };
+}
+
+/**
+ * The job history kept in IndexedDB (database `quantonium-video`, store `history`): one record
+ * per generation that reached the engine, done or failed. Turn it off per call with
+ * `history: false`; keep the videos themselves with `keepVideos` (a byte cap).
+ */
+export const history = Object.freeze({
+  /** Every record, newest first (videos not included; `hasVideo` says if one is kept). */
+  list: listHistory,
+  /** The video kept with record `id`, or null. */
+  video: historyVideo,
+  /** Deletes every record and kept video. */
+  clear: clearHistory,
+});
 
 /**
  * What this browser can really do: the formats with the codec strings `VideoEncoder` accepts,

@@ -12,7 +12,7 @@
  * Page → worker:
  * @typedef {{ v: number, type: 'init', id: number, panicChannel: string }} InitRequest
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
- * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean }} GenerateRequest
+ * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean, analysisCache: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
  * Fault injection for the tests: panic now, and/or make the next `failEncoders` encoders fail.
  * @typedef {{ v: number, type: 'debug', id: number, panic?: { message: string, onPool: boolean }, failEncoders?: number }} DebugRequest
@@ -23,9 +23,10 @@
  * @typedef {{ v: number, type: 'progress', id: number, stage: Stage, frame: number, frames: number }} ProgressMessage
  * @typedef {{ v: number, type: 'preview', id: number, bitmap: ImageBitmap, frame: number }} PreviewMessage
  * @typedef {{ v: number, type: 'analysis', id: number, analysis: unknown }} AnalysisMessage
+ * @typedef {{ v: number, type: 'input', id: number, inputSha256: string }} InputMessage
  * @typedef {{ v: number, type: 'done', id: number, ok: true, data: unknown }} DoneMessage
  * @typedef {{ v: number, type: 'done', id: number, ok: false, error: ErrorData, fatal?: true }} FailedMessage
- * @typedef {ProgressMessage | PreviewMessage | AnalysisMessage | DoneMessage | FailedMessage} WorkerResponse
+ * @typedef {ProgressMessage | PreviewMessage | AnalysisMessage | InputMessage | DoneMessage | FailedMessage} WorkerResponse
  */
 
 /** Bumped whenever a message's shape changes. */
