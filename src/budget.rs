@@ -30,6 +30,8 @@ const FLOW_BYTES_PER_PX: f64 = 24.0;
 /// Bytes per output pixel of shimmer: four complex i16 bands plus the blurs that make them
 /// (measured ≈ 45–48).
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;
+/// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
+const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
 /// Allocations that do not grow with the image: tables, the analysis' waveforms, rayon's queues.
 const FIXED_BYTES: f64 = 2.0 * MIB;
 /// Headroom for what the model does not see (allocator rounding, decoder internals).
@@ -69,6 +71,10 @@ impl MemoryEstimate {
                 _ => 0.0,
             };
             per_px += analysis.max(motion);
+            if mask.is_some() {
+                // The analysis kept as bytes (for the page's cache) from before the mask changed it.
+                per_px += CACHED_ANALYSIS_BYTES_PER_PX * f64::from(gw) * f64::from(gh);
+            }
         }
         let rendering = (image.kept as f64 + mask_kept + per_px + FIXED_BYTES) * MARGIN;
         let decoding = (mask_kept + image.peak as f64).max(mask.map_or(0.0, |m| m.peak as f64));
