@@ -426,6 +426,34 @@ mod tests {
     }
 
     #[test]
+    fn cmyk_jpeg_decodes_to_its_colours() {
+        // Left half red, right half blue, as naive CMYK (K = 1 - max, the rest relative to it).
+        let (w, h) = (32u16, 16u16);
+        let cmyk_of = |rgb: [f64; 3]| {
+            let k = 1.0 - rgb.iter().fold(0.0f64, |a, &v| a.max(v)) / 255.0;
+            let c = |v: f64| ((1.0 - v / 255.0 - k) / (1.0 - k) * 255.0).round() as u8;
+            [c(rgb[0]), c(rgb[1]), c(rgb[2]), (k * 255.0).round() as u8]
+        };
+        let (red, blue) = ([220.0, 30.0, 30.0], [30.0, 30.0, 220.0]);
+        let mut data = Vec::new();
+        for _ in 0..h {
+            for x in 0..w {
+                data.extend(cmyk_of(if x < w / 2 { red } else { blue }));
+            }
+        }
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 95).encode(&data, w, h, jpeg_encoder::ColorType::Cmyk).expect("encode");
+        let decoded = decode(&jpeg).expect("a CMYK JPEG decodes");
+        assert_eq!((decoded.width(), decoded.height()), (32, 16));
+        for (x, want) in [(4u32, red), (28, blue)] {
+            let got = decoded.pixel(x, 8);
+            for c in 0..3 {
+                assert!((f64::from(got[c]) - want[c]).abs() < 24.0, "pixel ({x}, 8): {got:?}, want about {want:?}");
+            }
+        }
+    }
+
+    #[test]
     fn reduced_decoding_is_the_box_average() {
         let img = gradient(50, 30);
         let reduced = open(&png_bytes(&img), MAX_INPUT_BYTES).expect("header").decode(4).expect("decodes");
