@@ -1,14 +1,20 @@
-// `npm run bench`: how fast frames are rendered, measured in one run on this machine.
+// `npm run bench`: the engine's speed, measured in one run on this machine, from the same
+// 2048x1536 photo-like PNG.
 //
+// Render only, one 1024x1024 frame of every motion:
 //   native     criterion (`cargo bench --bench engine`), 2 threads (the machine's cores)
 //   wasm 1     the threaded wasm build in a worker of headless Chromium, pool of 1
 //   wasm pool  the same with a pool of navigator.hardwareConcurrency threads
+// End to end (the public generateVideo, 4 s at 24 fps, 1024x1024 and 1920x1080, mp4 and webm,
+// camera and resonance) beside the floor: WebCodecs alone encoding the same number of prepared
+// frames with the same codec; WASM memory after a 4 s and a 30 s video; the longest main-thread
+// task during any generation.
 //
-// for one 1024x1024 frame of every motion, from the same 2048x1536 photo-like PNG. Prints a table
-// and writes target/bench/results.json. Medians: criterion's over its samples; the browser's over
-// 23 frames, then the median of 3 repetitions.
+// Prints tables and writes target/bench/results.json. Medians: criterion's over its samples; the
+// browser's over 23 frames (render) and over the repetitions (3 by default).
 //
-// Options (for quick iterations): --motions resonance,flow  --no-native
+// Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
+//   --reps N  --sizes 1024x1024
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,8 +29,11 @@ const args = process.argv.slice(2);
 const MOTIONS = args.includes('--motions')
   ? args[args.indexOf('--motions') + 1].split(',')
   : ['resonance', 'flow', 'shimmer', 'camera', 'resonance+camera'];
-const NATIVE = !args.includes('--no-native');
-const REPEATS = 3;
+const RENDER = !args.includes('--no-render');
+const NATIVE = RENDER && !args.includes('--no-native');
+const E2E = !args.includes('--no-e2e');
+const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
+const SIZES = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1024x1024,1920x1080').split(',');
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
@@ -53,16 +62,23 @@ const server = await serve({ dir: path.join(root, 'dist-bench'), port: 0, isolat
 const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
 const browser = await launchBrowser();
 const wasm = {};
-try {
+const e2e = [];
+const memory = {};
+/** A fresh page (its own engine worker) on the benchmark site. */
+async function openPage() {
   const page = await browser.newPage();
   page.on('request', (req) => {
     if (!req.url().startsWith(url) && !req.url().startsWith('blob:')) throw new Error(`request left the origin: ${req.url()}`);
   });
   await page.goto(url);
   await page.waitForSelector('body[data-ready]');
-  const bytes = [...fs.readFileSync(image)];
+  return page;
+}
+const bytes = [...fs.readFileSync(image)];
+try {
+  const page = await openPage();
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  for (const threads of [1, cores]) {
+  for (const threads of RENDER ? [1, cores] : []) {
     const runs = [];
     for (let r = 0; r < REPEATS; r++) {
       runs.push(await page.evaluate(({ bytes, threads, motions }) => quantoniumBench.render({
@@ -75,20 +91,70 @@ try {
       setupMs: Object.fromEntries(MOTIONS.map((m) => [m, median(runs.map((x) => x.results.find((y) => y.motion === m).setupMs))])),
     };
   }
+  await page.close();
+
+  if (E2E) {
+    const endToEnd = (p, options) => p.evaluate(({ bytes, options }) => quantoniumBench.endToEnd({ image: new Uint8Array(bytes), options }), { bytes, options });
+    const floor = (p, job) => p.evaluate(({ bytes, job }) => quantoniumBench.floor({ image: new Uint8Array(bytes), ...job }), { bytes, job });
+    const p = await openPage();
+    await endToEnd(p, { format: 'mp4', duration: 0.5, resolution: '256x256' }); // loads the engine
+    for (const size of SIZES) {
+      const [width, height] = size.split('x').map(Number);
+      for (const format of ['mp4', 'webm']) {
+        const floors = [];
+        const runs = { camera: [], resonance: [] };
+        // Interleaved, so drifting machine load falls on every case alike.
+        for (let r = 0; r < REPEATS; r++) {
+          floors.push(await floor(p, { width, height, fps: 24, frames: 96, format }));
+          for (const motion of ['camera', 'resonance']) runs[motion].push(await endToEnd(p, { format, motion, duration: 4, fps: 24, resolution: size }));
+        }
+        const floorMs = median(floors.map((f) => f.ms));
+        for (const motion of ['camera', 'resonance']) {
+          const wallMs = median(runs[motion].map((x) => x.wallMs));
+          e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
+            setupMs: median(runs[motion].map((x) => x.setupMs)), longestTaskMs: Math.max(...runs[motion].map((x) => x.longestTaskMs)) });
+        }
+      }
+    }
+    await p.close();
+    // Memory: a fresh engine for each length, so each figure is that video's own peak.
+    for (const duration of [4, 30]) {
+      const fresh = await openPage();
+      const r = await endToEnd(fresh, { format: 'mp4', motion: 'resonance', duration, fps: 24, resolution: '1024x1024' });
+      memory[`${duration}s`] = { wasmMemoryBytes: r.wasmMemoryBytes, memoryEstimateBytes: r.memoryEstimateBytes, wallMs: r.wallMs };
+      await fresh.close();
+    }
+  }
 } finally {
   await browser.close();
   server.close();
 }
 
 const fmt = (x) => (x === undefined ? '—' : x.toFixed(1)).padStart(8);
-const lines = [
+const lines = !RENDER ? [] : [
   `one 1024x1024 frame, ms (median) — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
   `motion             native  wasm 1  wasm ${wasm.pool.threads}   wasm1/native  pool/wasm1  setup (wasm ${wasm.pool.threads})`,
   ...MOTIONS.map((m) => `${m.padEnd(17)}${fmt(native[m])}${fmt(wasm.one.frameMs[m])}${fmt(wasm.pool.frameMs[m])}`
     + `${(native[m] / wasm.one.frameMs[m]).toFixed(2).padStart(12)}x${(wasm.one.frameMs[m] / wasm.pool.frameMs[m]).toFixed(2).padStart(11)}x`
     + `${wasm.pool.setupMs[m].toFixed(0).padStart(12)} ms`),
 ];
-console.log(`\n${lines.join('\n')}\n(wasm1/native: native time over wasm time, ≥ 0.5 is the target; pool/wasm1: speed-up of the pool)`);
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, wasm };
+if (RENDER) console.log(`\n${lines.join('\n')}\n(wasm1/native: native time over wasm time, ≥ 0.5 is the target; pool/wasm1: speed-up of the pool)`);
+if (E2E) {
+  const mib = (b) => `${(b / 1048576).toFixed(0)} MiB`;
+  // The Long Tasks API reports only tasks over 50 ms.
+  const longTask = (ms) => (ms > 0 ? `${ms.toFixed(0)} ms` : 'none > 50 ms');
+  const rows = e2e.map((e) => `${e.size.padEnd(11)}${e.format.padEnd(6)}${e.motion.padEnd(11)}${(e.wallMs / 1000).toFixed(2).padStart(7)}`
+    + `${(e.floorMs / 1000).toFixed(2).padStart(8)}${e.ratio.toFixed(2).padStart(9)}x  ≤ ${e.motion === 'camera' ? '1.3' : '1.6'}x`
+    + `${e.setupMs.toFixed(0).padStart(9)} ms${longTask(e.longestTaskMs).padStart(12)}  ${e.codec}`);
+  console.log([
+    `\nend to end: generateVideo, 4 s at 24 fps (96 frames), median of ${REPEATS}, seconds; floor = WebCodecs alone on prepared frames`,
+    'size       format motion       e2e   floor  e2e/floor target     setup  longest main-thread task',
+    ...rows,
+    `memory (resonance 1024x1024 mp4, fresh engine): 4 s video ${mib(memory['4s'].wasmMemoryBytes)}, 30 s video ${mib(memory['30s'].wasmMemoryBytes)}`
+      + ` (${(memory['30s'].wasmMemoryBytes / memory['4s'].wasmMemoryBytes).toFixed(2)}x; estimate ${mib(memory['4s'].memoryEstimateBytes)})`,
+    `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
+  ].join('\n'));
+}
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, wasm, e2e, memory };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);

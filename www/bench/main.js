@@ -1,13 +1,17 @@
-// The benchmark page: exposes `quantoniumBench.render(...)`, which scripts/bench.mjs drives in
-// headless Chromium. Each thread count gets its own worker (and wasm instance): a thread pool is
-// sized once per instance.
+// The benchmark page, driven by scripts/bench.mjs in headless Chromium:
+//   quantoniumBench.render(...)    render-only timings in a worker of its own (one per thread count:
+//                                  a pool is sized once per wasm instance);
+//   quantoniumBench.floor(...)     WebCodecs alone encoding prepared frames (floor.worker.js);
+//   quantoniumBench.endToEnd(...)  the public API, generateVideo, as a page would call it, with the
+//                                  longest main-thread task observed meanwhile.
+import { generateVideo } from '../lib/index.js';
 
 /**
- * Times `renderFrame` for each motion on a pool of `threads` threads.
- * @param {{ threads: number, image: Uint8Array, motions: string[], width: number, height: number, frames: number }} job
+ * Sends one message to a worker and resolves with its answer, then ends it. (The workers are made
+ * by the callers: webpack bundles a worker only where it sees `new Worker(new URL(...))`.)
+ * @param {Worker} worker @param {any} message @param {Transferable[]} [transfer]
  */
-function render(job) {
-  const worker = new Worker(new URL('./render.worker.js', import.meta.url), { type: 'module' });
+function oneShot(worker, message, transfer = []) {
   return new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
       worker.terminate();
@@ -18,9 +22,44 @@ function render(job) {
       worker.terminate();
       reject(new Error(e.message));
     };
-    worker.postMessage(job);
+    worker.postMessage(message, transfer);
   });
 }
 
-globalThis.quantoniumBench = { render, isolated: globalThis.crossOriginIsolated };
+/**
+ * Times `renderFrame` for each motion on a pool of `threads` threads.
+ * @param {{ threads: number, image: Uint8Array, motions: string[], width: number, height: number, frames: number }} job
+ */
+const render = (job) => oneShot(new Worker(new URL('./render.worker.js', import.meta.url), { type: 'module' }), job);
+
+/**
+ * The encoder's floor for `frames` frames of `width x height` in `format`.
+ * @param {{ image: Uint8Array, width: number, height: number, fps: number, frames: number, format: 'mp4' | 'webm' }} job
+ */
+async function floor({ image, ...job }) {
+  const bitmap = await createImageBitmap(new Blob([image]));
+  return oneShot(new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' }), { ...job, bitmap }, [bitmap]);
+}
+
+/**
+ * One video through the public API; wall time, the engine's own figures, and the longest
+ * main-thread task while it ran.
+ * @param {{ image: Uint8Array, options: Record<string, unknown> }} job
+ */
+async function endToEnd({ image, options }) {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+  });
+  observer.observe({ type: 'longtask', buffered: false });
+  const started = performance.now();
+  const { metadata, blob } = await generateVideo(image, { analysisCache: false, history: false, ...options });
+  const wallMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 50)); // let the observer deliver the last entries
+  observer.disconnect();
+  return { wallMs, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
+    wasmMemoryBytes: metadata.wasmMemoryBytes, memoryEstimateBytes: metadata.memoryEstimateBytes, longestTaskMs: longest };
+}
+
+globalThis.quantoniumBench = { render, floor, endToEnd, isolated: globalThis.crossOriginIsolated };
 document.body.dataset.ready = 'true';
