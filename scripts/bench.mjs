@@ -145,7 +145,7 @@ if (E2E) {
   const longTask = (ms) => (ms > 0 ? `${ms.toFixed(0)} ms` : 'none > 50 ms');
   const rows = e2e.map((e) => `${e.size.padEnd(11)}${e.format.padEnd(6)}${e.motion.padEnd(11)}${(e.wallMs / 1000).toFixed(2).padStart(7)}`
     + `${(e.floorMs / 1000).toFixed(2).padStart(8)}${e.ratio.toFixed(2).padStart(9)}x  ≤ ${e.motion === 'camera' ? '1.3' : '1.6'}x`
-    + `${e.setupMs.toFixed(0).padStart(9)} ms${longTask(e.longestTaskMs).padStart(12)}  ${e.codec}`);
+    + `${e.setupMs.toFixed(0).padStart(9)} ms  ${longTask(e.longestTaskMs).padEnd(13)} ${e.codec}`);
   console.log([
     `\nend to end: generateVideo, 4 s at 24 fps (96 frames), median of ${REPEATS}, seconds; floor = WebCodecs alone on prepared frames`,
     'size       format motion       e2e   floor  e2e/floor target     setup  longest main-thread task',
