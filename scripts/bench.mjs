@@ -7,14 +7,15 @@
 //   wasm pool  the same with a pool of navigator.hardwareConcurrency threads
 // End to end (the public generateVideo, 4 s at 24 fps, 1024x1024 and 1920x1080, mp4 and webm,
 // camera and resonance) beside the floor: WebCodecs alone encoding the same number of prepared
-// frames with the same codec; WASM memory after a 4 s and a 30 s video; the longest main-thread
-// task during any generation.
+// frames with the same codec; ffmpeg.wasm (@ffmpeg/core-mt, served locally) doing the equivalent
+// zoom-and-pan; WASM memory after a 4 s and a 30 s video; the longest main-thread task during any
+// generation.
 //
 // Prints tables and writes target/bench/results.json. Medians: criterion's over its samples; the
 // browser's over 23 frames (render) and over the repetitions (3 by default).
 //
 // Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
-//   --reps N  --sizes 1024x1024
+//   --no-ffmpeg  --reps N  --sizes 1024x1024
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ const MOTIONS = args.includes('--motions')
 const RENDER = !args.includes('--no-render');
 const NATIVE = RENDER && !args.includes('--no-native');
 const E2E = !args.includes('--no-e2e');
+const FFMPEG = E2E && !args.includes('--no-ffmpeg');
 const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
 const SIZES = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1024x1024,1920x1080').split(',');
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -57,6 +59,12 @@ const native = Object.fromEntries(MOTIONS.filter(() => NATIVE).map((motion) => {
   return [motion, estimates.median.point_estimate / 1e6];
 }));
 
+// ffmpeg.wasm is served from this origin, unbundled (www/bench/ffmpeg-bench.js imports it).
+const benchDir = path.join(root, 'dist-bench');
+fs.copyFileSync(path.join(root, 'www', 'bench', 'ffmpeg-bench.js'), path.join(benchDir, 'ffmpeg-bench.js'));
+fs.cpSync(path.join(root, 'node_modules', '@ffmpeg', 'ffmpeg', 'dist', 'esm'), path.join(benchDir, 'ffmpeg', 'ffmpeg'), { recursive: true });
+fs.cpSync(path.join(root, 'node_modules', '@ffmpeg', 'core-mt', 'dist', 'esm'), path.join(benchDir, 'ffmpeg', 'core-mt'), { recursive: true });
+
 // Browser: the benchmark page, cross-origin isolated so the pool can start.
 const server = await serve({ dir: path.join(root, 'dist-bench'), port: 0, isolation: true });
 const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/`;
@@ -64,6 +72,7 @@ const browser = await launchBrowser();
 const wasm = {};
 const e2e = [];
 const memory = {};
+const ffmpeg = {};
 /** A fresh page (its own engine worker) on the benchmark site. */
 async function openPage() {
   const page = await browser.newPage();
@@ -109,6 +118,13 @@ try {
           for (const motion of ['camera', 'resonance']) runs[motion].push(await endToEnd(p, { format, motion, duration: 4, fps: 24, resolution: size }));
         }
         const floorMs = median(floors.map((f) => f.ms));
+        if (FFMPEG && format === 'mp4') {
+          const runs = [];
+          for (let r = 0; r < REPEATS; r++) {
+            runs.push(await p.evaluate(async ({ bytes, size }) => (await import('/ffmpeg-bench.js')).run({ image: new Uint8Array(bytes), size, seconds: 4, fps: 24 }), { bytes, size }));
+          }
+          ffmpeg[size] = { totalMs: median(runs.map((x) => x.totalMs)), loadMs: median(runs.map((x) => x.loadMs)), execMs: median(runs.map((x) => x.execMs)) };
+        }
         for (const motion of ['camera', 'resonance']) {
           const wallMs = median(runs[motion].map((x) => x.wallMs));
           e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
@@ -150,11 +166,17 @@ if (E2E) {
     `\nend to end: generateVideo, 4 s at 24 fps (96 frames), median of ${REPEATS}, seconds; floor = WebCodecs alone on prepared frames`,
     'size       format motion       e2e   floor  e2e/floor target     setup  longest main-thread task',
     ...rows,
+    ...Object.entries(ffmpeg).map(([size, f]) => {
+      const ours = e2e.find((e) => e.size === size && e.format === 'mp4' && e.motion === 'camera');
+      return `ffmpeg.wasm core-mt (-threads 2), zoompan + libx264 veryfast, ${size}: ${(f.totalMs / 1000).toFixed(2)} s `
+        + `(load ${(f.loadMs / 1000).toFixed(2)} s, exec ${(f.execMs / 1000).toFixed(2)} s); generateVideo camera mp4 is `
+        + `${(f.totalMs / ours.wallMs).toFixed(1)}x faster (target ≥ 6x)`;
+    }),
     `memory (resonance 1024x1024 mp4, fresh engine): 4 s video ${mib(memory['4s'].wasmMemoryBytes)}, 30 s video ${mib(memory['30s'].wasmMemoryBytes)}`
       + ` (${(memory['30s'].wasmMemoryBytes / memory['4s'].wasmMemoryBytes).toFixed(2)}x; estimate ${mib(memory['4s'].memoryEstimateBytes)})`,
     `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
   ].join('\n'));
 }
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, wasm, e2e, memory };
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, wasm, e2e, ffmpeg, memory };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);
