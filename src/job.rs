@@ -81,16 +81,16 @@ impl Job {
         estimate.check(valid.memory_budget)?;
         let mask = mask.map(|m| m.decode(mask_reduction).map_err(mask_error)).transpose()?;
         let image = opened.decode(reduction)?;
-        let (gw, gh) = crate::analysis::working_size(plan.width, plan.height, plan.quantum_precision);
-        let from_cache = plan
-            .motion
-            .needs_analysis()
-            .then(|| cached.and_then(|c| Analysis::from_bytes(c, gw, gh, plan.quantum_precision)))
-            .flatten();
-        let analysis_from_cache = from_cache.is_some();
-        let mut analysis = from_cache.or_else(|| {
-            plan.motion.needs_analysis().then(|| Analysis::new(&image, plan.width, plan.height, plan.quantum_precision))
-        });
+        let precision = plan.quantum_precision;
+        let (analysis_from_cache, mut analysis) = if plan.motion.needs_analysis() {
+            let (gw, gh) = crate::analysis::working_size(plan.width, plan.height, precision);
+            match cached.and_then(|c| Analysis::from_bytes(c, gw, gh, precision)) {
+                Some(a) => (true, Some(a)),
+                None => (false, Some(Analysis::new(&image, plan.width, plan.height, precision))),
+            }
+        } else {
+            (false, None)
+        };
         // The freeze mask changes the analysis' mobility below: what a cache may keep is taken first.
         let masked_out =
             (!analysis_from_cache && mask.is_some()).then(|| analysis.as_ref().map(Analysis::to_bytes)).flatten();
