@@ -114,6 +114,19 @@ fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
 }
 
 #[wasm_bindgen_test]
+async fn simd_resample_kernels_equal_their_scalar_twins() {
+    pool().await;
+    use quantonium_video::render::resample::{resample, resample_scalar};
+    assert!(cfg!(target_feature = "simd128"), "the browser tests run the simd128 build");
+    for (src, view, w, h) in quantonium_video::testing::resample_cases() {
+        let (mut simd, mut scalar) = (vec![0u8; w * h * 4], vec![0u8; w * h * 4]);
+        resample(&src, view, &mut simd, w, h);
+        resample_scalar(&src, view, &mut scalar, w, h);
+        assert_eq!(simd, scalar, "{view:?} {w}x{h}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn every_hostile_file_gives_its_code_through_the_bindings() {
     pool().await;
     let cases = quantonium_video::testing::hostile_corpus();
