@@ -9,12 +9,14 @@
 //!
 //! - **decoding**: the decoder's own pixel buffer at full size (its native layout, e.g. 3 bytes a
 //!   pixel for a JPEG) plus the reduced RGBA copy being made from it;
-//! - **rendering**: the kept source, the per-frame buffers, and the larger of the analysis (on its
+//! - **rendering**: the kept source (and, for the camera's WebCodecs frames, its I420 copy), the
+//!   per-frame buffers, and the larger of the analysis (on its
 //!   grid) and the motion's own fields (at the output size). Video length does not appear: frames
 //!   are made one at a time and leave for the encoder at once.
 
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::motion::MotionMode;
+use crate::options::Format;
 use crate::plan::RenderPlan;
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -32,6 +34,11 @@ const FLOW_BYTES_PER_PX: f64 = 24.0;
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;
 /// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
 const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
+/// Bytes per byte of the kept RGBA source of the camera's I420 copy of it, made for a WebCodecs
+/// video (Y, and a quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
+const I420_SOURCE_BYTES_PER_RGBA_BYTE: f64 = 1.5 / 4.0;
+/// Bytes per output pixel of the camera's I420 frame and its one-channel resampling rows.
+const I420_FRAME_BYTES_PER_PX: f64 = 2.0;
 /// Allocations that do not grow with the image: tables, the analysis' waveforms, rayon's queues.
 const FIXED_BYTES: f64 = 2.0 * MIB;
 /// Headroom for what the model does not see (allocator rounding, decoder internals).
@@ -61,6 +68,10 @@ impl MemoryEstimate {
         let out_px = f64::from(plan.width) * f64::from(plan.height);
         let mask_kept = mask.map_or(0.0, |m| m.kept as f64);
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
+        if !plan.motion.needs_analysis() && plan.format != Format::Avi {
+            // The camera hands WebCodecs I420 (crate::render::yuv).
+            per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * image.kept as f64;
+        }
         if plan.motion.needs_analysis() {
             let (gw, gh) = crate::analysis::working_size(plan.width, plan.height, plan.quantum_precision);
             let analysis = ANALYSIS_BYTES_PER_PX * f64::from(gw) * f64::from(gh);

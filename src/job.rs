@@ -10,7 +10,7 @@ use crate::encode::jpeg::JpegFrameEncoder;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::options::{Format, RenderOptions};
 use crate::plan::RenderPlan;
-use crate::render::{FreezeMask, Renderer};
+use crate::render::{FreezeMask, Renderer, VideoLayout};
 
 /// A video being generated.
 #[derive(Debug)]
@@ -153,6 +153,23 @@ impl Job {
             self.rendered = Some(index);
         }
         Ok(self.renderer.buffer())
+    }
+
+    /// The layout of [`Job::render_video_frame`]'s pixels.
+    pub fn video_layout(&self) -> VideoLayout {
+        self.renderer.video_layout()
+    }
+
+    /// Renders frame `index` for a video encoder, in [`Job::video_layout`] (I420 for the camera,
+    /// RGBA otherwise), valid until the next render.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` when `index` is out of range.
+    pub fn render_video_frame(&mut self, index: u32) -> Result<&[u8]> {
+        match self.renderer.video_layout() {
+            VideoLayout::Rgba => self.render_frame(index),
+            VideoLayout::I420 => self.renderer.render_i420(index),
+        }
     }
 
     /// Renders frame `index` (unless it is already the current frame), encodes it as JPEG and

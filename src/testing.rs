@@ -127,10 +127,29 @@ pub fn golden_camera_frames() -> Vec<Vec<u8>> {
     (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
 }
 
+/// [`golden_camera_frames`] as the encoder gets them (`Job::render_video_frame`: I420).
+pub fn golden_camera_video_frames() -> Vec<Vec<u8>> {
+    let png = png_bytes(&gradient(96, 64));
+    let options = crate::options::RenderOptions {
+        resolution: Some(crate::options::Resolution { width: 48, height: 32 }),
+        duration: Some(1.0),
+        fps: Some(6.0),
+        seed: Some(3.0),
+        motion: Some(crate::motion::MotionMode::Camera),
+        looped: Some(false),
+        ..Default::default()
+    };
+    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    (0..job.plan().frames).map(|i| job.render_video_frame(i).expect("in range").to_vec()).collect()
+}
+
 /// SHA-256 of [`golden_camera_frames`]: native and wasm builds must both produce exactly these
 /// frames (no fused multiply-add, no thread-count dependence). Update only for a deliberate change
 /// of the renderer, after looking at the frames.
 pub const GOLDEN_CAMERA_SHA256: &str = "aa22fd334aeb2ae753c3999b29345d696def7fe32a42d251db1b250854740034";
+
+/// SHA-256 of [`golden_camera_video_frames`], native and wasm alike.
+pub const GOLDEN_CAMERA_I420_SHA256: &str = "20940a39cadbcab76da0a30678a115b131f1be308504e54a850ed82d464c9e45";
 
 /// Ground-truth regions of [`landscape`], each eroded by 12 px away from the region boundaries so
 /// smoothed masks are judged on clear interiors.

@@ -26,6 +26,83 @@ fn golden_camera_frames_are_stable() {
 }
 
 #[test]
+fn golden_camera_video_frames_are_stable() {
+    let frames = testing::golden_camera_video_frames();
+    assert_eq!(frames.len(), 6);
+    assert!(frames.iter().all(|f| f.len() == 48 * 32 * 3 / 2));
+    assert_eq!(testing::frames_sha256(&frames), testing::GOLDEN_CAMERA_I420_SHA256);
+}
+
+#[test]
+fn camera_video_frames_are_its_rgba_frames_in_i420() {
+    use quantonium_video::render::yuv::ycbcr;
+    use quantonium_video::render::VideoLayout;
+    let (w, h) = (200usize, 150usize);
+    let src = testing::landscape(640, 400).0;
+    let mut job = Job::new(&png_bytes(&src), &opts(w as u32, h as u32, 1.0, 8.0)).expect("valid");
+    assert_eq!(job.video_layout(), VideoLayout::I420);
+    for i in [0, 3, 7] {
+        let rgba = job.render_frame(i).expect("frame").to_vec();
+        let yuv = job.render_video_frame(i).expect("frame").to_vec();
+        assert_eq!(yuv.len(), w * h * 3 / 2);
+        let px = |x: usize, y: usize| {
+            let p = &rgba[(y * w + x) * 4..][..3];
+            (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
+        };
+        // Luma per pixel.
+        let (mut worst, mut total) = (0f64, 0f64);
+        for y in 0..h {
+            for x in 0..w {
+                let (r, g, b) = px(x, y);
+                let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
+                worst = worst.max(d);
+                total += d;
+            }
+        }
+        assert!(
+            worst <= 2.0 && total / (w * h) as f64 <= 0.6,
+            "frame {i}: luma off by {worst} (mean {})",
+            total / (w * h) as f64
+        );
+        // Chroma per 2x2 block, against the block's mean colour. Not equal up to rounding: the
+        // planes average 2x2 blocks of the source, then filter at half size; the RGBA frame was
+        // filtered at full size, then averaged. Both are low-pass; they differ at sharp colour
+        // edges (≈ 5 levels at the building's edge here) and by under half a level on average.
+        let (cw, ch) = (w / 2, h / 2);
+        let (mut worst, mut total) = (0f64, 0f64);
+        for y in 0..ch {
+            for x in 0..cw {
+                let mut m = (0.0, 0.0, 0.0);
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    let (r, g, b) = px(2 * x + dx, 2 * y + dy);
+                    m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
+                }
+                let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
+                let got = (f64::from(yuv[w * h + y * cw + x]), f64::from(yuv[w * h + cw * ch + y * cw + x]));
+                let d = (got.0 - cb).abs().max((got.1 - cr).abs());
+                worst = worst.max(d);
+                total += d;
+            }
+        }
+        assert!(
+            worst <= 8.0 && total / (cw * ch) as f64 <= 0.75,
+            "frame {i}: chroma off by {worst} (mean {})",
+            total / (cw * ch) as f64
+        );
+    }
+}
+
+#[test]
+fn local_motions_hand_the_encoder_rgba() {
+    use quantonium_video::render::VideoLayout;
+    let options = RenderOptions { motion: Some(MotionMode::Resonance), ..opts(64, 48, 0.5, 8.0) };
+    let mut job = Job::new(&png_bytes(&testing::landscape(128, 96).0), &options).expect("valid");
+    assert_eq!(job.video_layout(), VideoLayout::Rgba);
+    let video = job.render_video_frame(2).expect("frame").to_vec();
+    assert_eq!(video, job.render_frame(2).expect("frame"));
+}
+
+#[test]
 fn same_inputs_give_identical_frames_for_any_thread_count() {
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("pool");

@@ -76,12 +76,23 @@ fn options(size: u32, motion: MotionMode, precision: f64) -> RenderOptions {
     }
 }
 
-/// Runs a job (set-up and two AVI frames) and returns its estimate and measured peak, in MiB.
+/// `options` for an MP4: frames as WebCodecs gets them (`render_video_frame`).
+fn mp4(options: RenderOptions) -> RenderOptions {
+    RenderOptions { format: Some(Format::Mp4), ..options }
+}
+
+/// Runs a job (set-up and two frames: AVI chunks, or video frames for WebCodecs) and returns its
+/// estimate and measured peak, in MiB.
 fn measure(bytes: &[u8], options: &RenderOptions) -> (f64, f64) {
     let (peak, estimate) = peak_of(|| {
         let mut job = Job::new(bytes, options).expect("valid job");
-        job.avi_chunk(0).expect("frame");
-        job.avi_chunk(1).expect("frame");
+        if options.format == Some(Format::Avi) {
+            job.avi_chunk(0).expect("frame");
+            job.avi_chunk(1).expect("frame");
+        } else {
+            job.render_video_frame(0).expect("frame");
+            job.render_video_frame(1).expect("frame");
+        }
         job.memory_estimate().peak()
     });
     (estimate as f64 / 1048576.0, peak as f64 / 1048576.0)
@@ -94,12 +105,14 @@ fn the_memory_estimate_bounds_the_measured_peak_without_overstating_it() {
     let jpeg = JpegFrameEncoder::new(90).encode(&gradient(4000, 3000)).expect("jpeg");
     let cases = [
         ("png 2048x1536", &photo, options(1024, MotionMode::Camera, 512.0)),
+        ("png 2048x1536 mp4", &photo, mp4(options(1024, MotionMode::Camera, 512.0))),
         ("png 2048x1536", &photo, options(1024, MotionMode::Resonance, 512.0)),
         ("png 2048x1536", &photo, options(1024, MotionMode::ResonanceCamera, 1024.0)),
         ("png 2048x1536", &photo, options(1024, MotionMode::Flow, 512.0)),
         ("png 2048x1536", &photo, options(1024, MotionMode::Shimmer, 512.0)),
         ("png 2048x1536", &photo, options(512, MotionMode::Shimmer, 512.0)),
         ("jpeg 4000x3000", &jpeg, options(1024, MotionMode::Camera, 512.0)),
+        ("jpeg 4000x3000 mp4", &jpeg, mp4(options(1024, MotionMode::Camera, 512.0))),
         ("jpeg 4000x3000", &jpeg, options(512, MotionMode::Resonance, 512.0)),
     ];
     let mut report = Vec::new();

@@ -90,6 +90,16 @@ async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     }
     assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_CAMERA_SHA256);
     assert!(engine.render_frame(6).is_err(), "index past the end is refused");
+    // What the worker hands WebCodecs: the same frames in I420, the same bytes as natively.
+    assert_eq!(engine.video_frame_format(), "I420");
+    let mut frames = Vec::new();
+    for i in 0..6 {
+        let ptr = engine.render_video_frame(i).expect("frame");
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::JsCast::unchecked_into(api::linear_memory());
+        let view = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr as u32, 48 * 32 * 3 / 2);
+        frames.push(view.to_vec());
+    }
+    assert_eq!(quantonium_video::testing::frames_sha256(&frames), quantonium_video::testing::GOLDEN_CAMERA_I420_SHA256);
 }
 
 #[wasm_bindgen_test]
@@ -116,13 +126,19 @@ fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
 #[wasm_bindgen_test]
 async fn simd_resample_kernels_equal_their_scalar_twins() {
     pool().await;
-    use quantonium_video::render::resample::{resample, resample_scalar};
+    use quantonium_video::render::resample::{resample, resample_scalar, Samples};
     assert!(cfg!(target_feature = "simd128"), "the browser tests run the simd128 build");
     for (src, view, w, h) in quantonium_video::testing::resample_cases() {
         let (mut simd, mut scalar) = (vec![0u8; w * h * 4], vec![0u8; w * h * 4]);
         resample(&src, view, &mut simd, w, h);
-        resample_scalar(&src, view, &mut scalar, w, h);
+        resample_scalar(Samples::rgba(&src), view, &mut scalar, w, h);
         assert_eq!(simd, scalar, "{view:?} {w}x{h}");
+        let plane =
+            Samples { data: src.data(), width: src.width() as usize, height: src.height() as usize, channels: 1 };
+        let (mut simd, mut scalar) = (vec![0u8; w * h], vec![0u8; w * h]);
+        quantonium_video::render::resample::resample_samples(plane, view, &mut simd, w, h);
+        resample_scalar(plane, view, &mut scalar, w, h);
+        assert_eq!(simd, scalar, "plane: {view:?} {w}x{h}");
     }
 }
 

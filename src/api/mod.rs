@@ -138,6 +138,20 @@ impl Engine {
         self.job.render_frame(index).map(|pixels| pixels.as_ptr() as usize).map_err(to_js)
     }
 
+    /// The layout of [`Engine::render_video_frame`]'s pixels, as WebCodecs names it: `"I420"`
+    /// (BT.709 limited range, `width * height * 3 / 2` bytes) for the camera, `"RGBA"` otherwise.
+    #[wasm_bindgen(js_name = videoFrameFormat)]
+    pub fn video_frame_format(&self) -> String {
+        self.job.video_layout().as_str().to_owned()
+    }
+
+    /// Renders frame `index` for a video encoder, in [`Engine::video_frame_format`], and returns
+    /// its address in linear memory (valid until the next render, like [`Engine::render_frame`]).
+    #[wasm_bindgen(js_name = renderVideoFrame)]
+    pub fn render_video_frame(&mut self, index: u32) -> Result<usize, JsValue> {
+        self.job.render_video_frame(index).map(|pixels| pixels.as_ptr() as usize).map_err(to_js)
+    }
+
     /// Renders frame `index` and returns it as an AVI chunk (a JPEG), copied out of linear memory.
     #[wasm_bindgen(js_name = aviChunk)]
     pub fn avi_chunk(&mut self, index: u32) -> Result<Vec<u8>, JsValue> {

@@ -13,14 +13,16 @@ use crate::plan::RenderPlan;
 use crate::render::advect::{advect, FlowBlend};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
-use crate::render::resample::resample;
+use crate::render::resample::{resample, resample_samples};
 use crate::render::warp::{to_fixed, warp, COPY};
+use crate::render::yuv::{i420_len, I420};
 
 /// How frames are made.
 #[derive(Debug)]
 enum Pipeline {
     /// Camera only: each frame is an area-filtered view of the source (best quality for zooms).
-    Camera { source: Rgba8Image, path: CameraPath },
+    /// `planes` is the source in I420, made at the first video frame.
+    Camera { source: Rgba8Image, path: CameraPath, planes: Option<I420> },
     /// Motion fields over the fitted image, composed with an optional camera, resampled once.
     Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath>, frozen: Option<FreezeMask> },
     /// Two advected copies of the fitted image, blended.
@@ -40,6 +42,27 @@ pub struct Renderer {
     frames: u32,
     looped: bool,
     buffer: Vec<u8>,
+    /// The last I420 frame (empty until the first).
+    i420: Vec<u8>,
+}
+
+/// How [`Renderer::video_layout`] hands frames to a video encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoLayout {
+    /// 4 bytes a pixel, R G B A.
+    Rgba,
+    /// BT.709 limited-range I420 ([`crate::render::yuv`]): Y, then Cb, then Cr.
+    I420,
+}
+
+impl VideoLayout {
+    /// The name WebCodecs' `VideoFrame` uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoLayout::Rgba => "RGBA",
+            VideoLayout::I420 => "I420",
+        }
+    }
 }
 
 impl Renderer {
@@ -53,13 +76,14 @@ impl Renderer {
         let path = CameraPath::new((source.width(), source.height()), (width, height), seed);
         let buffer = vec![0; width as usize * height as usize * 4];
         Renderer {
-            pipeline: Pipeline::Camera { source, path },
+            pipeline: Pipeline::Camera { source, path, planes: None },
             reduction,
             width,
             height,
             frames,
             looped: false,
             buffer,
+            i420: Vec::new(),
         }
     }
 
@@ -110,7 +134,7 @@ impl Renderer {
             }
         };
         let buffer = vec![0; width as usize * height as usize * 4];
-        Ok(Renderer { pipeline, reduction, width, height, frames, looped: plan.looped, buffer })
+        Ok(Renderer { pipeline, reduction, width, height, frames, looped: plan.looped, buffer, i420: Vec::new() })
     }
 
     /// Output width in pixels.
@@ -184,13 +208,7 @@ impl Renderer {
     /// # Errors
     /// `INVALID_OPTION` when `index` is out of range.
     pub fn render(&mut self, index: u32) -> Result<&[u8]> {
-        let limit = if self.looped { self.frames } else { self.frames - 1 };
-        if index > limit {
-            return Err(EngineError::new(
-                ErrorCode::InvalidOption,
-                format!("frame index {index} is out of range: the video has {} frames", self.frames),
-            ));
-        }
+        self.check_index(index)?;
         let view = self.view(index);
         match &self.pipeline {
             Pipeline::Camera { source, .. } => {
@@ -241,6 +259,56 @@ impl Renderer {
             },
         }
         Ok(&self.buffer)
+    }
+
+    /// `INVALID_OPTION` unless `index` is a frame of the video (or, looped, one past the last).
+    fn check_index(&self, index: u32) -> Result<()> {
+        let limit = if self.looped { self.frames } else { self.frames - 1 };
+        if index > limit {
+            return Err(EngineError::new(
+                ErrorCode::InvalidOption,
+                format!("frame index {index} is out of range: the video has {} frames", self.frames),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The layout in which a video encoder is best handed this video's frames: I420 for the camera
+    /// (it resamples three one-byte planes instead of four channels, and the encoder converts
+    /// nothing); RGBA for the local motions, whose warps sample all four channels of a pixel at
+    /// once and would only add a conversion.
+    pub fn video_layout(&self) -> VideoLayout {
+        match self.pipeline {
+            Pipeline::Camera { .. } => VideoLayout::I420,
+            _ => VideoLayout::Rgba,
+        }
+    }
+
+    /// Renders frame `index` in I420 (`width * height * 3 / 2` bytes), valid until the next call.
+    /// The source is converted once, at the first call.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` when [`Self::video_layout`] is not
+    /// I420.
+    pub fn render_i420(&mut self, index: u32) -> Result<&[u8]> {
+        self.check_index(index)?;
+        let view = self.view(index).unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });
+        let Pipeline::Camera { source, planes, .. } = &mut self.pipeline else {
+            return Err(EngineError::new(ErrorCode::Internal, "only the camera renders I420"));
+        };
+        let planes = planes.get_or_insert_with(|| I420::from_rgba(source));
+        let (w, h) = (self.width as usize, self.height as usize);
+        if self.i420.is_empty() {
+            self.i420 = vec![0; i420_len(w, h)];
+        }
+        let (y, chroma) = self.i420.split_at_mut(w * h);
+        let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+        resample_samples(planes.y.samples(), view, y, w, h);
+        // Chroma pixel i covers luma pixels 2i and 2i + 1: the same scale, on a half-size plane.
+        let half = View { scale: view.scale, offset_x: view.offset_x / 2.0, offset_y: view.offset_y / 2.0 };
+        resample_samples(planes.cb.samples(), half, cb, w / 2, h / 2);
+        resample_samples(planes.cr.samples(), half, cr, w / 2, h / 2);
+        Ok(&self.i420)
     }
 
     /// The frame rendered last (all zeros before the first call).

@@ -5,6 +5,7 @@
 //! - [`freeze`] — the user's anchor mask: pixels that never move;
 //! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
 //! - [`advect`] — the two-copy blend of the flow motion;
+//! - [`yuv`] — I420 (BT.709 limited range), which the camera renders straight for the encoder;
 //! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
 
 pub mod advect;
@@ -13,6 +14,7 @@ pub mod frame;
 pub mod freeze;
 pub mod resample;
 pub mod warp;
+pub mod yuv;
 
-pub use frame::Renderer;
+pub use frame::{Renderer, VideoLayout};
 pub use freeze::FreezeMask;

@@ -96,43 +96,88 @@ impl AxisTaps {
     }
 }
 
+/// 8-bit samples to resample: `channels` bytes a pixel (4 for RGBA, 1 for one plane of I420),
+/// rows `width * channels` bytes apart.
+#[derive(Debug, Clone, Copy)]
+pub struct Samples<'a> {
+    /// The bytes, `width * height * channels` of them.
+    pub data: &'a [u8],
+    /// Pixels per row.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// Bytes per pixel: 1 or 4.
+    pub channels: usize,
+}
+
+impl<'a> Samples<'a> {
+    /// The pixels of an RGBA image.
+    pub fn rgba(img: &'a Rgba8Image) -> Self {
+        Samples { data: img.data(), width: img.width() as usize, height: img.height() as usize, channels: 4 }
+    }
+}
+
 /// Renders `view` of `src` into `out`, a `width x height` RGBA buffer.
 ///
 /// # Panics
 /// When `out.len() != width * height * 4` (a caller bug) or when the kernel is wider than 64 taps,
 /// which the renderer prevents by bounding the source-to-output scale.
 pub fn resample(src: &Rgba8Image, view: View, out: &mut [u8], width: usize, height: usize) {
+    resample_samples(Samples::rgba(src), view, out, width, height);
+}
+
+/// [`resample`] for samples of 1 or 4 channels; `out` has `width * height * src.channels` bytes.
+///
+/// # Panics
+/// As [`resample`], and when `src.data` is shorter than its size says or `channels` is not 1 or 4.
+pub fn resample_samples(src: Samples, view: View, out: &mut [u8], width: usize, height: usize) {
     resample_with(src, view, out, width, height, false);
 }
 
-/// [`resample`] with the scalar kernels only: the reference the SIMD kernels are tested against.
+/// [`resample_samples`] with the scalar kernels only: the reference the SIMD kernels are tested
+/// against.
 #[doc(hidden)]
-pub fn resample_scalar(src: &Rgba8Image, view: View, out: &mut [u8], width: usize, height: usize) {
+pub fn resample_scalar(src: Samples, view: View, out: &mut [u8], width: usize, height: usize) {
     resample_with(src, view, out, width, height, true);
 }
 
-fn resample_with(src: &Rgba8Image, view: View, out: &mut [u8], width: usize, height: usize, scalar: bool) {
-    assert_eq!(out.len(), width * height * 4, "output buffer size");
-    let horizontal = AxisTaps::new(width, src.width() as usize, view.offset_x, view.scale);
-    let vertical = AxisTaps::new(height, src.height() as usize, view.offset_y, view.scale);
+fn resample_with(src: Samples, view: View, out: &mut [u8], width: usize, height: usize, scalar: bool) {
+    let ch = src.channels;
+    assert!(ch == 1 || ch == 4, "{ch} channels");
+    assert!(src.data.len() >= src.width * src.height * ch, "samples shorter than their size");
+    assert_eq!(out.len(), width * height * ch, "output buffer size");
+    let horizontal = AxisTaps::new(width, src.width, view.offset_x, view.scale);
+    let vertical = AxisTaps::new(height, src.height, view.offset_y, view.scale);
     assert!(horizontal.taps <= 64 && vertical.taps <= 64, "scale {} too large", view.scale);
     let col_lo = horizontal.start[0];
     let col_hi = horizontal.start[width - 1] + horizontal.taps;
-    let stride = src.width() as usize * 4;
+    let stride = src.width * ch;
     let starts: Vec<usize> = horizontal.start.iter().map(|s| s - col_lo).collect();
-    out.par_chunks_exact_mut(width * 4).enumerate().for_each_init(
+    out.par_chunks_exact_mut(width * ch).enumerate().for_each_init(
         // One pixel more than the columns read: the horizontal kernel loads taps in pairs.
-        || vec![0i16; (col_hi - col_lo + 1) * 4],
+        || vec![0i16; (col_hi - col_lo + 1) * ch],
         |columns, (y, out_row)| {
             let (row0, wv) = vertical.of(y);
-            let base = row0 * stride + col_lo * 4;
-            let len = (col_hi - col_lo) * 4;
-            if scalar {
-                kernels::vertical_scalar(src.data(), base, stride, wv, &mut columns[..len]);
-                kernels::horizontal_scalar(columns, &starts, &horizontal.weights, horizontal.stride, out_row);
-            } else {
-                kernels::vertical(src.data(), base, stride, wv, &mut columns[..len]);
-                kernels::horizontal(columns, &starts, &horizontal.weights, horizontal.stride, out_row);
+            let base = row0 * stride + col_lo * ch;
+            let len = (col_hi - col_lo) * ch;
+            let (hw, hs) = (&horizontal.weights, horizontal.stride);
+            match (scalar, ch) {
+                (true, 4) => {
+                    kernels::vertical_scalar(src.data, base, stride, wv, &mut columns[..len]);
+                    kernels::horizontal_scalar(columns, &starts, hw, hs, out_row);
+                }
+                (false, 4) => {
+                    kernels::vertical(src.data, base, stride, wv, &mut columns[..len]);
+                    kernels::horizontal(columns, &starts, hw, hs, out_row);
+                }
+                (true, _) => {
+                    kernels::vertical_scalar(src.data, base, stride, wv, &mut columns[..len]);
+                    kernels::horizontal_plane(columns, &starts, hw, hs, out_row);
+                }
+                (false, _) => {
+                    kernels::vertical(src.data, base, stride, wv, &mut columns[..len]);
+                    kernels::horizontal_plane(columns, &starts, hw, hs, out_row);
+                }
             }
         },
     );
@@ -215,6 +260,16 @@ pub mod kernels {
             for c in 0..4 {
                 px[c] = to_u8(acc[c]);
             }
+        }
+    }
+
+    /// The horizontal pass for one channel (a plane of I420). Scalar: with one channel a pixel
+    /// there is nothing to pair up, and the taps are few (4 at the default sizes).
+    pub fn horizontal_plane(columns: &[i16], starts: &[usize], weights: &[i16], wstride: usize, out: &mut [u8]) {
+        for ((o, &start), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(wstride)) {
+            let window = &columns[start..start + wstride];
+            let acc: i32 = window.iter().zip(w).map(|(&c, &wk)| i32::from(c) * i32::from(wk)).sum();
+            *o = to_u8(acc);
         }
     }
 
@@ -496,8 +551,15 @@ mod tests {
         for (src, view, w, h) in crate::testing::resample_cases() {
             let (mut fast, mut reference) = (vec![0u8; w * h * 4], vec![0u8; w * h * 4]);
             resample(&src, view, &mut fast, w, h);
-            resample_scalar(&src, view, &mut reference, w, h);
+            resample_scalar(Samples::rgba(&src), view, &mut reference, w, h);
             assert_eq!(fast, reference, "{view:?} {w}x{h} of {}x{}", src.width(), src.height());
+            // One channel (a plane of I420): the same vertical kernel, a different horizontal pass.
+            let plane =
+                Samples { data: src.data(), width: src.width() as usize, height: src.height() as usize, channels: 1 };
+            let (mut fast, mut reference) = (vec![0u8; w * h], vec![0u8; w * h]);
+            resample_samples(plane, view, &mut fast, w, h);
+            resample_scalar(plane, view, &mut reference, w, h);
+            assert_eq!(fast, reference, "plane: {view:?} {w}x{h}");
         }
     }
 

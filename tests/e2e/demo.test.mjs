@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRect, meanDiffRows, openDemo, probe, psnrOf,
+  colorOf, decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRect, meanDiffRows, openDemo, probe, psnrOf,
   sha256File, startServer, tmp,
 } from './harness.mjs';
 
@@ -183,6 +183,24 @@ describe('on a cross-origin isolated page', () => {
     const free = meanDiffRect(f0, f12, 512, 300, 480, 300, 470);
     assert.equal(anchored, 0, `anchored grass changed by ${anchored}`);
     assert.ok(free > 4, `free grass changed by ${free}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('camera mp4: frames reach the encoder as BT.709 limited-range I420; frame 0 is the input', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'camera');
+    const { error } = await generate(page, { image: square, format: 'mp4', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    const { file } = await download(page);
+    const p = probe(file);
+    assert.deepEqual([p.codec, p.width, p.height, p.frames], ['h264', 512, 512, 24]);
+    assert.deepEqual(colorOf(file), { color_range: 'tv', color_space: 'bt709', color_primaries: 'bt709', color_transfer: 'bt709' });
+    assert.equal(decodeErrors(file), '');
+    // Colours survive the engine's own RGB → Y'CbCr conversion (a wrong matrix or range costs
+    // far more than this: a full-range stream read as limited measures about 20 dB).
+    const psnr = psnrOf(file, square, 512, 512);
+    assert.ok(psnr > 28, `frame 0 vs input: ${psnr} dB`);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -92,6 +92,16 @@ export function probe(file) {
   };
 }
 
+/** The colour description ffprobe reads from the first video stream. */
+export function colorOf(file) {
+  const out = execFileSync('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0',
+    '-show_entries', 'stream=color_range,color_space,color_primaries,color_transfer', '-of', 'json', file,
+  ]);
+  const s = JSON.parse(out.toString()).streams[0];
+  return { color_range: s.color_range, color_space: s.color_space, color_primaries: s.color_primaries, color_transfer: s.color_transfer };
+}
+
 /** PSNR (dB) of the video's first frame against the image scaled to the frame size by ffmpeg. */
 export function psnrOf(video, image, width, height) {
   let stderr = '';

@@ -218,17 +218,27 @@ async function generate(req) {
   }
 }
 
+/** The colour space of the engine's I420 frames (src/render/yuv.rs): BT.709, limited range. */
+const I420_COLOR_SPACE = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
+
 /**
  * A VideoFrame over the engine's frame buffer. The view is made fresh each time because a memory
  * growth replaces `memory.buffer`; VideoFrame copies the pixels at construction, so the buffer can
  * be overwritten by the next frame at once (this also works when the memory is shared).
+ * `format` is 'RGBA' (`renderFrame`) or, from `renderVideoFrame`, whatever `videoFrameFormat()` says:
+ * 'I420' for the camera, which the encoder then takes without converting.
  * @param {EngineModule} mod @param {number} ptr @param {{width: number, height: number}} plan
- * @param {number} timestamp @param {number} duration
+ * @param {number} timestamp @param {number} duration @param {'RGBA' | 'I420'} [format]
  */
-function frameFromMemory(mod, ptr, plan, timestamp, duration) {
+function frameFromMemory(mod, ptr, plan, timestamp, duration, format = 'RGBA') {
   const memory = /** @type {WebAssembly.Memory} */ (mod.linearMemory());
-  const pixels = new Uint8Array(memory.buffer, ptr, plan.width * plan.height * 4);
-  return new VideoFrame(pixels, { format: 'RGBA', codedWidth: plan.width, codedHeight: plan.height, timestamp, duration });
+  const { width, height } = plan;
+  if (format === 'I420') {
+    const pixels = new Uint8Array(memory.buffer, ptr, (width * height * 3) / 2);
+    return new VideoFrame(pixels, { format, codedWidth: width, codedHeight: height, timestamp, duration, colorSpace: I420_COLOR_SPACE });
+  }
+  const pixels = new Uint8Array(memory.buffer, ptr, width * height * 4);
+  return new VideoFrame(pixels, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp, duration });
 }
 
 /** @param {number} i @param {number} fps */
@@ -306,6 +316,7 @@ async function encodeWith(mod, engine, plan, candidate, config, progress, checkC
       throw new EncoderFailure(`configure: ${/** @type {Error} */ (err).message}`);
     }
     const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
+    const layout = /** @type {'RGBA' | 'I420'} */ (engine.videoFrameFormat());
     for (let i = 0; i < frames; i++) {
       checkCancel();
       checkFailure();
@@ -313,9 +324,9 @@ async function encodeWith(mod, engine, plan, candidate, config, progress, checkC
         injectedEncoderFailures--;
         throw new EncoderFailure('failure injected by a test');
       }
-      const ptr = engine.renderFrame(i);
+      const ptr = engine.renderVideoFrame(i);
       const ts = timestampUs(i, fps);
-      const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts);
+      const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts, layout);
       try {
         previewer.offer(frame, i, i === 0 || i === frames - 1);
         encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
