@@ -1,5 +1,6 @@
-// Render-only benchmark worker: one engine instance with a pool of `threads`, timing `renderFrame`
-// per motion. Frames are rendered and not encoded, so this measures the Rust core in wasm alone.
+// Render-only benchmark worker: one engine instance with a pool of `threads`, timing
+// `renderVideoFrame` (the frames a video's encoder gets: I420 for the camera, RGBA otherwise) per
+// motion. Frames are rendered and not encoded, so this measures the Rust core in wasm alone.
 import init, { Engine, initThreadPool, threadCount } from '../../pkg/threads/engine.js';
 
 const median = (xs) => {
@@ -18,12 +19,12 @@ self.onmessage = async ({ data }) => {
       const t0 = performance.now();
       const engine = new Engine(image, options);
       const setupMs = performance.now() - t0;
-      engine.renderFrame(3); // warm-up: first-touch of the frame buffer and code
+      engine.renderVideoFrame(3); // warm-up: first-touch of the frame buffer and code
       const times = [];
       // Frames away from 0, where some motions are a plain copy (as the native benchmark does).
       for (let i = 1; i < frames; i++) {
         const t = performance.now();
-        engine.renderFrame(i);
+        engine.renderVideoFrame(i);
         times.push(performance.now() - t);
       }
       engine.free();
