@@ -78,7 +78,8 @@ pub fn resample_cases() -> Vec<(Rgba8Image, crate::render::camera::View, usize, 
             let mut bytes = xorshift(i as u64 + 11);
             let data = (0..sw * sh * 4).map(|_| bytes() as u8).collect();
             let src = Rgba8Image::from_raw(sw, sh, data).expect("size matches by construction");
-            let scale = 0.3 + unit() * 7.7;
+            // A third of the cases in the usual camera range (up to 1.5: four-tap windows).
+            let scale = if i % 3 == 0 { 0.7 + unit() * 0.8 } else { 0.3 + unit() * 7.7 };
             let (w, h) = (3 + (unit() * 60.0) as usize, 2 + (unit() * 40.0) as usize);
             let view = crate::render::camera::View {
                 scale,

@@ -172,7 +172,7 @@ fn resample_with(src: Samples, view: View, out: &mut [u8], width: usize, height:
                 }
                 (true, _) => {
                     kernels::vertical_scalar(src.data, base, stride, wv, &mut columns[..len]);
-                    kernels::horizontal_plane(columns, &starts, hw, hs, out_row);
+                    kernels::horizontal_plane_scalar(columns, &starts, hw, hs, out_row);
                 }
                 (false, _) => {
                     kernels::vertical(src.data, base, stride, wv, &mut columns[..len]);
@@ -263,10 +263,30 @@ pub mod kernels {
         }
     }
 
-    /// The horizontal pass for one channel (a plane of I420). Scalar: with one channel a pixel
-    /// there is nothing to pair up; the common window lengths get loops of a constant length, which
-    /// the compiler unrolls (a loop over a run-time length cost 3× as much here).
+    /// The horizontal pass for one channel (a plane of I420). Windows of 4 taps (a source up to
+    /// 1.5× the output, the usual camera) go four outputs at a time through SIMD; others through
+    /// [`horizontal_plane_scalar`].
     pub fn horizontal_plane(columns: &[i16], starts: &[usize], weights: &[i16], wstride: usize, out: &mut [u8]) {
+        #[cfg(target_feature = "simd128")]
+        if wstride == 4 {
+            return plane4_simd(columns, starts, weights, out);
+        }
+        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
+        if wstride == 4 {
+            return plane4_sse2(columns, starts, weights, out);
+        }
+        horizontal_plane_scalar(columns, starts, weights, wstride, out)
+    }
+
+    /// The scalar reference of [`horizontal_plane`]: the common window lengths get loops of a
+    /// constant length, which the compiler unrolls (a loop over a run-time length cost 3× as much).
+    pub fn horizontal_plane_scalar(
+        columns: &[i16],
+        starts: &[usize],
+        weights: &[i16],
+        wstride: usize,
+        out: &mut [u8],
+    ) {
         match wstride {
             2 => plane_taps::<2>(columns, starts, weights, out),
             4 => plane_taps::<4>(columns, starts, weights, out),
@@ -280,6 +300,80 @@ pub mod kernels {
                 }
             }
         }
+    }
+
+    /// Checks that four-tap windows and weights for every output lie inside their slices.
+    fn check_plane4(columns: &[i16], starts: &[usize], weights: &[i16], out: &[u8]) {
+        assert!(out.len() <= starts.len() && weights.len() >= out.len() * 4, "weights per output");
+        let reach = starts[..out.len()].iter().max().map_or(0, |s| s + 4);
+        assert!(reach <= columns.len(), "windows outside the column sums");
+    }
+
+    /// The SSE2 twin of the four-tap [`horizontal_plane_scalar`]: four outputs' windows (8 bytes
+    /// each) in two registers, one `madd` each against the four outputs' 16 weights, then the
+    /// halves of each output's sum added.
+    #[cfg(target_arch = "x86_64")]
+    pub fn plane4_sse2(columns: &[i16], starts: &[usize], weights: &[i16], out: &mut [u8]) {
+        use core::arch::x86_64::*;
+        check_plane4(columns, starts, weights, out);
+        let groups = out.len() / 4;
+        // SAFETY: SSE2 is part of the x86-64 baseline. Each 8-byte load reads
+        // `columns[s..s + 4]` for the start `s` of an output below `out.len()`, inside `columns`
+        // (check_plane4); the weight loads read `weights[g·16..g·16 + 16]`, inside since
+        // `weights.len() >= out.len()·4`. Unaligned loads have no alignment requirement.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let round = _mm_set1_epi32(1 << (TOTAL_SHIFT - 1));
+            let p = columns.as_ptr();
+            let window = |i: usize| _mm_loadl_epi64(p.add(starts[i]) as *const __m128i);
+            for g in 0..groups {
+                let i = g * 4;
+                let a = _mm_unpacklo_epi64(window(i), window(i + 1));
+                let b = _mm_unpacklo_epi64(window(i + 2), window(i + 3));
+                let w = weights.as_ptr().add(g * 16) as *const __m128i;
+                let (da, db) = (_mm_madd_epi16(a, _mm_loadu_si128(w)), _mm_madd_epi16(b, _mm_loadu_si128(w.add(1))));
+                let (fa, fb) = (_mm_castsi128_ps(da), _mm_castsi128_ps(db));
+                let even = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(fa, fb));
+                let odd = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(fa, fb));
+                let v = _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(even, odd), round), TOTAL_SHIFT as i32);
+                let v = _mm_packus_epi16(_mm_packs_epi32(v, v), zero);
+                out[i..i + 4].copy_from_slice(&(_mm_cvtsi128_si32(v) as u32).to_le_bytes());
+            }
+        }
+        let done = groups * 4;
+        plane_taps::<4>(columns, &starts[done..], &weights[done * 4..], &mut out[done..]);
+    }
+
+    /// The simd128 twin of the four-tap [`horizontal_plane_scalar`] (the scheme of [`plane4_sse2`]).
+    #[cfg(target_feature = "simd128")]
+    pub fn plane4_simd(columns: &[i16], starts: &[usize], weights: &[i16], out: &mut [u8]) {
+        use core::arch::wasm32::*;
+        check_plane4(columns, starts, weights, out);
+        let groups = out.len() / 4;
+        let round = i32x4_splat(1 << (TOTAL_SHIFT - 1));
+        let p = columns.as_ptr();
+        for g in 0..groups {
+            let i = g * 4;
+            // SAFETY: each 8-byte load reads `columns[s..s + 4]` for the start `s` of an output
+            // below `out.len()`, inside `columns` (check_plane4); the weight loads read
+            // `weights[g·16..g·16 + 16]`, inside since `weights.len() >= out.len()·4`. wasm loads
+            // have no alignment requirement.
+            let (a, b, wa, wb) = unsafe {
+                let pair = |j: usize| {
+                    v128_load64_lane::<1>(v128_load64_zero(p.add(starts[j]) as *const u64), p.add(starts[j + 1]) as *const u64)
+                };
+                let w = weights.as_ptr().add(g * 16) as *const v128;
+                (pair(i), pair(i + 2), v128_load(w), v128_load(w.add(1)))
+            };
+            let (da, db) = (i32x4_dot_i16x8(a, wa), i32x4_dot_i16x8(b, wb));
+            let sum = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(da, db), i32x4_shuffle::<1, 3, 5, 7>(da, db));
+            let v = i32x4_shr(i32x4_add(sum, round), TOTAL_SHIFT);
+            let v = i16x8_narrow_i32x4(v, v);
+            let v = u8x16_narrow_i16x8(v, v);
+            out[i..i + 4].copy_from_slice(&u32x4_extract_lane::<0>(v).to_le_bytes());
+        }
+        let done = groups * 4;
+        plane_taps::<4>(columns, &starts[done..], &weights[done * 4..], &mut out[done..]);
     }
 
     #[inline]
@@ -569,6 +663,7 @@ mod tests {
 
     #[test]
     fn simd_kernels_equal_their_scalar_twins() {
+        assert!(crate::testing::resample_cases().iter().filter(|c| c.1.scale < 1.5).count() >= 8, "four-tap windows");
         for (src, view, w, h) in crate::testing::resample_cases() {
             let (mut fast, mut reference) = (vec![0u8; w * h * 4], vec![0u8; w * h * 4]);
             resample(&src, view, &mut fast, w, h);
