@@ -280,13 +280,7 @@ pub mod kernels {
 
     /// The scalar reference of [`horizontal_plane`]: the common window lengths get loops of a
     /// constant length, which the compiler unrolls (a loop over a run-time length cost 3× as much).
-    pub fn horizontal_plane_scalar(
-        columns: &[i16],
-        starts: &[usize],
-        weights: &[i16],
-        wstride: usize,
-        out: &mut [u8],
-    ) {
+    pub fn horizontal_plane_scalar(columns: &[i16], starts: &[usize], weights: &[i16], wstride: usize, out: &mut [u8]) {
         match wstride {
             2 => plane_taps::<2>(columns, starts, weights, out),
             4 => plane_taps::<4>(columns, starts, weights, out),
@@ -360,7 +354,10 @@ pub mod kernels {
             // have no alignment requirement.
             let (a, b, wa, wb) = unsafe {
                 let pair = |j: usize| {
-                    v128_load64_lane::<1>(v128_load64_zero(p.add(starts[j]) as *const u64), p.add(starts[j + 1]) as *const u64)
+                    v128_load64_lane::<1>(
+                        v128_load64_zero(p.add(starts[j]) as *const u64),
+                        p.add(starts[j + 1]) as *const u64,
+                    )
                 };
                 let w = weights.as_ptr().add(g * 16) as *const v128;
                 (pair(i), pair(i + 2), v128_load(w), v128_load(w.add(1)))

@@ -88,19 +88,30 @@ pub fn sample_catmull_rom(src: &Rgba8Image, u: f64, v: f64) -> [u8; 4] {
 }
 
 /// Samples `src` at the fixed-point position `(fx, fy)`, with `table` from [`weight_table`].
-#[inline]
+/// The interior case is inlined into the warp's loop; the rare edge case is out of line, so the
+/// loop stays small (the whole function out of line cost a call with a large prologue per pixel).
+#[inline(always)]
 pub fn sample_fixed(src: &Rgba8Image, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> [u8; 4] {
+    let (w, h) = (src.width() as usize, src.height() as usize);
+    let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
+    if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
+        // Interior: the 4x4 block is four runs of 16 contiguous bytes, no mirroring needed.
+        let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
+        let stride = w * 4;
+        let base = (iy as usize - 1) * stride + (ix as usize - 1) * 4;
+        return kernels::block(src.data(), base, stride, wx, wy);
+    }
+    sample_edge(src, table, fx, fy)
+}
+
+/// [`sample_fixed`] near an edge: the same arithmetic on mirrored taps.
+#[cold]
+#[inline(never)]
+fn sample_edge(src: &Rgba8Image, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> [u8; 4] {
     let (w, h) = (src.width() as usize, src.height() as usize);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
     let data = src.data();
-    if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
-        // Interior: the 4x4 block is four runs of 16 contiguous bytes, no mirroring needed.
-        let stride = w * 4;
-        let base = (iy as usize - 1) * stride + (ix as usize - 1) * 4;
-        return kernels::block(data, base, stride, wx, wy);
-    }
-    // Near an edge: the same arithmetic on mirrored taps.
     let mut acc = [0i32; 4];
     for (dy, &wyv) in wy.iter().enumerate() {
         let row = mirror(iy + dy as isize - 1, h) * w;
