@@ -113,7 +113,7 @@ pub fn frames_sha256(frames: &[Vec<u8>]) -> String {
 
 /// The camera job that both the native test (tests/render.rs) and the browser test (tests/web.rs)
 /// render: a 96x64 gradient PNG as 48x32, 1 s at 6 fps, seed 3, one-way camera.
-pub fn golden_camera_frames() -> Vec<Vec<u8>> {
+fn golden_camera_job() -> crate::Job {
     let png = png_bytes(&gradient(96, 64));
     let options = crate::options::RenderOptions {
         resolution: Some(crate::options::Resolution { width: 48, height: 32 }),
@@ -124,23 +124,18 @@ pub fn golden_camera_frames() -> Vec<Vec<u8>> {
         looped: Some(false),
         ..Default::default()
     };
-    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    crate::Job::new(&png, &options).expect("the golden job is valid")
+}
+
+/// The frames of the golden camera job, in RGBA.
+pub fn golden_camera_frames() -> Vec<Vec<u8>> {
+    let mut job = golden_camera_job();
     (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
 }
 
-/// [`golden_camera_frames`] as the encoder gets them (`Job::render_video_frame`: I420).
+/// The frames of the golden camera job as the encoder gets them (`Job::render_video_frame`: I420).
 pub fn golden_camera_video_frames() -> Vec<Vec<u8>> {
-    let png = png_bytes(&gradient(96, 64));
-    let options = crate::options::RenderOptions {
-        resolution: Some(crate::options::Resolution { width: 48, height: 32 }),
-        duration: Some(1.0),
-        fps: Some(6.0),
-        seed: Some(3.0),
-        motion: Some(crate::motion::MotionMode::Camera),
-        looped: Some(false),
-        ..Default::default()
-    };
-    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    let mut job = golden_camera_job();
     (0..job.plan().frames).map(|i| job.render_video_frame(i).expect("in range").to_vec()).collect()
 }
 
