@@ -68,8 +68,11 @@ impl Plane {
         kernel.iter_mut().for_each(|k| *k /= sum);
         let (w, h) = (self.width, self.height);
         let r = radius as usize;
-        // Horizontal: each row is padded once by mirroring, then convolved without index checks.
-        let mut tmp = vec![0f32; w * h];
+        // Horizontal: each row is padded once by mirroring, then whole shifted rows are weighted
+        // and added, tap by tap, which vectorises (a dot product per pixel does not: float sums
+        // may not be reordered). Each pixel still adds its taps in kernel order from -0.0, as
+        // `Iterator::sum` would, so the bits are those of the per-pixel form.
+        let mut tmp = vec![-0f32; w * h];
         tmp.par_chunks_exact_mut(w).enumerate().for_each_init(
             || vec![0f32; w + 2 * r],
             |padded, (y, out)| {
@@ -77,8 +80,10 @@ impl Plane {
                 for (i, p) in padded.iter_mut().enumerate() {
                     *p = row[mirror(i as isize - radius, w)];
                 }
-                for (x, o) in out.iter_mut().enumerate() {
-                    *o = kernel.iter().zip(&padded[x..x + kernel.len()]).map(|(k, v)| k * v).sum();
+                for (i, k) in kernel.iter().enumerate() {
+                    for (o, v) in out.iter_mut().zip(&padded[i..i + w]) {
+                        *o += k * v;
+                    }
                 }
             },
         );
