@@ -233,7 +233,7 @@ pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
 /// SHA-256 of [`golden_motion_frames`] per local motion (analysis, motion field and rendering):
 /// native and wasm must agree, which is why every transcendental goes through `libm`.
 pub const GOLDEN_MOTION_SHA256: [(crate::motion::MotionMode, &str); 3] = [
-    (crate::motion::MotionMode::Resonance, "0fbefa26b4f9025ddd5817a002b1f872c90a1b66972da20498031339c2c27180"),
+    (crate::motion::MotionMode::Resonance, "2d30b47a4f8e6246c89bdf988ace70bd613f1ed783391054c291ed815e295414"),
     (crate::motion::MotionMode::Flow, "930b71f58bb9b2933f9e941f36af289e10732e72b52efdcdc1b324388a72d803"),
     (crate::motion::MotionMode::Shimmer, "236daac5b718374045eb312fafb6e6a6104dbb20758922b0be2d04d08c66ecd9"),
 ];

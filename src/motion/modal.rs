@@ -19,6 +19,8 @@
 //!    `max |D|` over all frames equals the requested amplitude;
 //! 5. fold-over guard: the amplitude shrinks until `det(I − ∇D) ≥ 0.5` everywhere, every frame.
 
+use rayon::prelude::*;
+
 use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
 use crate::motion::grid::{Direction, MotionGrid};
@@ -173,6 +175,11 @@ impl RowField<'_> {
         self.at_column(self.field.column(x))
     }
 
+    /// The x and y displacement at each grid column of this row.
+    pub fn components(&self) -> (&[f32], &[f32]) {
+        (&self.dx, &self.dy)
+    }
+
     /// Displacement at a position given by [`FrameField::column`] (computed once for all rows).
     #[inline]
     pub fn at_column(&self, (x0, tx): (usize, f32)) -> (f32, f32) {
@@ -254,12 +261,16 @@ impl ModalField {
 
         let mut field = ModalField { grid_w, grid_h, cell, frames: params.frames.max(1), modes, amplitude: 0.0 };
         // Scale to the requested amplitude over every frame, then shrink until nothing folds over.
-        let peak = (0..field.frames).map(|f| field.frame(f).max_magnitude()).fold(0.0f32, f32::max);
+        // Frames are evaluated in parallel; max and min do not depend on the order.
+        let peak = (0..field.frames).into_par_iter().map(|f| field.frame(f).max_magnitude()).reduce(|| 0.0, f32::max);
         if peak > 0.0 && amplitude > 0.0 {
             field.scale((amplitude / f64::from(peak)) as f32);
             field.amplitude = amplitude;
             for _ in 0..20 {
-                let worst = (0..field.frames).map(|f| field.frame(f).min_jacobian()).fold(f32::INFINITY, f32::min);
+                let worst = (0..field.frames)
+                    .into_par_iter()
+                    .map(|f| field.frame(f).min_jacobian())
+                    .reduce(|| f32::INFINITY, f32::min);
                 if worst >= MIN_JACOBIAN {
                     break;
                 }

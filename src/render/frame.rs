@@ -13,8 +13,9 @@ use crate::plan::RenderPlan;
 use crate::render::advect::{advect, FlowBlend};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
+use crate::render::positions::WarpPositions;
 use crate::render::resample::{resample, resample_samples};
-use crate::render::warp::{to_fixed, warp, COPY};
+use crate::render::warp::warp;
 use crate::render::yuv::{i420_len, I420};
 
 /// How frames are made.
@@ -217,34 +218,8 @@ impl Renderer {
             }
             Pipeline::Warp { fitted, field, frozen, .. } => {
                 let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
-                let frozen = frozen.as_ref();
-                // The camera is axis-aligned: u depends on the column only, v on the row only, so
-                // u and its place on the motion grid are computed once per frame, not per pixel.
-                let columns: Vec<(f64, (usize, f32))> = (0..self.width as usize)
-                    .map(|x| {
-                        let u = view.map_or(x as f64 + 0.5, |c| c.offset_x + (x as f64 + 0.5) * c.scale);
-                        (u, displacement.as_ref().map_or((0, 0.0), |d| d.column(u)))
-                    })
-                    .collect();
-                warp(fitted, &mut self.buffer, |y, xs, ys| {
-                    let v = view.map_or(y as f64 + 0.5, |c| c.offset_y + (y as f64 + 0.5) * c.scale);
-                    let row = displacement.as_ref().map(|d| d.row(v));
-                    let fv = to_fixed(v);
-                    for (x, &(u, column)) in columns.iter().enumerate() {
-                        let (dx, dy) = row
-                            .as_ref()
-                            .filter(|_| !frozen.is_some_and(|m| m.is_frozen_at(u, v)))
-                            .map_or((0.0, 0.0), |r| r.at_column(column));
-                        if dx == 0.0 && dy == 0.0 {
-                            // Still or frozen: an exact copy without the camera, else just the view.
-                            xs[x] = if view.is_none() { COPY } else { to_fixed(u) };
-                            ys[x] = fv;
-                        } else {
-                            xs[x] = to_fixed(u - f64::from(dx));
-                            ys[x] = to_fixed(v - f64::from(dy));
-                        }
-                    }
-                });
+                let positions = WarpPositions::new(self.width as usize, view, displacement.as_ref(), frozen.as_ref());
+                warp(fitted, &mut self.buffer, |y, xs, ys| positions.row(y, xs, ys));
             }
             Pipeline::Flow { fitted, field, blend, frozen } => {
                 if field.is_still() {

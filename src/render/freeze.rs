@@ -25,11 +25,18 @@ impl FreezeMask {
 
     /// Whether the pixel containing continuous position `(u, v)` is frozen (outside: not frozen).
     pub fn is_frozen_at(&self, u: f64, v: f64) -> bool {
-        if u < 0.0 || v < 0.0 {
-            return false;
-        }
-        let (x, y) = (u as usize, v as usize);
-        x < self.width as usize && y < self.height as usize && self.frozen[y * self.width as usize + x]
+        self.row(v).zip(self.column(u)).is_some_and(|(row, x)| row[x])
+    }
+
+    /// The mask's row containing continuous `v` (`None` outside the mask).
+    pub fn row(&self, v: f64) -> Option<&[bool]> {
+        let w = self.width as usize;
+        (v >= 0.0 && (v as usize) < self.height as usize).then(|| &self.frozen[v as usize * w..][..w])
+    }
+
+    /// The mask's column containing continuous `u` (`None` outside the mask).
+    pub fn column(&self, u: f64) -> Option<usize> {
+        (u >= 0.0 && (u as usize) < self.width as usize).then_some(u as usize)
     }
 
     /// Share of frozen pixels.

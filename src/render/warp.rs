@@ -73,13 +73,38 @@ pub fn floor(x: f64) -> f64 {
 /// position, the low 8 bits the sub-pixel step.
 pub type Fixed = i32;
 
-/// A position that marks a pixel to be copied unchanged.
-pub const COPY: Fixed = i32::MIN;
-
 /// `c` in [`Fixed`] point.
 #[inline]
 pub fn to_fixed(c: f64) -> Fixed {
     floor((c - 0.5) * SUBPIXEL as f64 + 0.5) as Fixed
+}
+
+/// Fraction bits of a [`Precise`] position or displacement.
+pub const PRECISE_BITS: u32 = 12;
+
+/// A source coordinate or a displacement in finer fixed point than [`Fixed`] (1/4096 pixel), in
+/// which the warp composes a position from its parts with integer arithmetic: the parts are
+/// rounded once, the sum is rounded once to [`Fixed`] (plain f64 per pixel cost the warp as much
+/// as the sampling).
+pub type Precise = i32;
+
+/// `c − 0.5` (a continuous coordinate, pixel centres at integer + 0.5) in [`Precise`] point.
+#[inline]
+pub fn to_precise(c: f64) -> Precise {
+    floor((c - 0.5) * f64::from(1 << PRECISE_BITS) + 0.5) as Precise
+}
+
+/// A displacement in [`Precise`] point.
+#[inline]
+pub fn displacement_to_precise(d: f32) -> Precise {
+    floor(f64::from(d) * f64::from(1 << PRECISE_BITS) + 0.5) as Precise
+}
+
+/// A [`Precise`] position rounded to [`Fixed`] point.
+#[inline]
+pub fn precise_to_fixed(p: Precise) -> Fixed {
+    const DROP: u32 = PRECISE_BITS - 8;
+    (p + (1 << (DROP - 1))) >> DROP
 }
 
 /// Samples `src` at continuous `(u, v)` (pixel centres at integer + 0.5) with Catmull-Rom.
@@ -272,25 +297,29 @@ pub mod kernels {
 }
 
 /// Fills `out` (same size as `src`) row by row in parallel. `row(y, xs, ys)` writes the source
-/// position of every pixel of output row `y` in [`Fixed`] point, or [`COPY`] in `xs` for a pixel
-/// that is an exact copy of `src`; the positions are then sampled in one tight loop.
+/// position of every pixel of output row `y` in [`Fixed`] point; the positions are then sampled in
+/// one tight loop. A whole-pixel position inside the image is a copy of that pixel (the weights are
+/// then exactly 0, 1, 0, 0), so still regions cost a copy and stay bit-exact.
 pub fn warp<R>(src: &Rgba8Image, out: &mut [u8], row: R)
 where
     R: Fn(usize, &mut [Fixed], &mut [Fixed]) + Sync,
 {
-    let w = src.width() as usize;
+    let (w, h) = (src.width() as usize, src.height() as usize);
     assert_eq!(out.len(), src.data().len(), "warp output size");
     let table = weight_table();
+    let data = src.data();
     out.par_chunks_exact_mut(w * 4).enumerate().for_each_init(
         || (vec![0; w], vec![0; w]),
         |(xs, ys), (y, out_row)| {
             row(y, xs, ys);
-            let src_row = src.row(y);
-            for (x, px) in out_row.chunks_exact_mut(4).enumerate() {
-                if xs[x] == COPY {
-                    px.copy_from_slice(&src_row[x * 4..x * 4 + 4]);
+            for ((px, &fx), &fy) in out_row.chunks_exact_mut(4).zip(xs.iter()).zip(ys.iter()) {
+                let (ix, iy) = ((fx >> 8) as usize, (fy >> 8) as usize);
+                // Negative positions wrap to huge indices and fail the bounds test.
+                if (fx | fy) & 0xff == 0 && ix < w && iy < h {
+                    let at = (iy * w + ix) * 4;
+                    px.copy_from_slice(&data[at..at + 4]);
                 } else {
-                    px.copy_from_slice(&sample_fixed(src, table, xs[x], ys[x]));
+                    px.copy_from_slice(&sample_fixed(src, table, fx, fy));
                 }
             }
         },
