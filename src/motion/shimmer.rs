@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
-use crate::image::Rgba8Image;
+use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::modal::spread_cycles;
 use crate::motion::{lattice_hash, MotionParams};
 use crate::render::FreezeMask;
@@ -194,7 +194,7 @@ impl ShimmerField {
                 }
                 for ((o, s), &d) in out_row.chunks_exact_mut(4).zip(src.chunks_exact(4)).zip(delta.iter()) {
                     for ch in 0..3 {
-                        o[ch] = ((f32::from(s[ch]) + d).clamp(0.0, 255.0) + 0.5) as u8;
+                        o[ch] = round_to_u8(f32::from(s[ch]) + d);
                     }
                     o[3] = s[3];
                 }

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::analysis::luma::Plane;
-use crate::image::Rgba8Image;
+use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::flow::FlowField;
 use crate::render::freeze::FreezeMask;
 use crate::render::warp::{sample_fixed, to_fixed, weight_table};
@@ -33,7 +33,7 @@ impl FlowBlend {
         let blurred: Vec<Plane> = (0..3).map(|c| channel(c).blur(sigma)).collect();
         let data = (0..w * h)
             .flat_map(|p| {
-                let px = |c: usize| (blurred[c].data[p].clamp(0.0, 255.0) + 0.5) as u8;
+                let px = |c: usize| round_to_u8(blurred[c].data[p]);
                 [px(0), px(1), px(2), 255]
             })
             .collect();
@@ -89,7 +89,7 @@ pub fn advect(
             let rho = t * t * (3.0 - 2.0 * t);
             let gain = 1.0 / ((1.0 - rho) + rho * spread);
             for c in 0..4 {
-                px[c] = ((m[c] + acc[c] * gain).clamp(0.0, 255.0) + 0.5) as u8;
+                px[c] = round_to_u8(m[c] + acc[c] * gain);
             }
             px[3] = src[x * 4 + 3];
         }
