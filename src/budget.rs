@@ -17,7 +17,7 @@
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::motion::MotionMode;
 use crate::options::Format;
-use crate::plan::RenderPlan;
+use crate::plan::{RenderPlan, VideoLayout};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -68,8 +68,8 @@ impl MemoryEstimate {
         let out_px = f64::from(plan.width) * f64::from(plan.height);
         let mask_kept = mask.map_or(0.0, |m| m.kept as f64);
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
-        if !plan.motion.needs_analysis() && plan.format != Format::Avi {
-            // The camera hands WebCodecs I420 (crate::render::yuv).
+        if plan.video_layout() == VideoLayout::I420 && plan.format != Format::Avi {
+            // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA.
             per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * image.kept as f64;
         }
         if plan.motion.needs_analysis() {

@@ -157,7 +157,7 @@ impl Job {
 
     /// The layout of [`Job::render_video_frame`]'s pixels.
     pub fn video_layout(&self) -> VideoLayout {
-        self.renderer.video_layout()
+        self.plan.video_layout()
     }
 
     /// Renders frame `index` for a video encoder, in [`Job::video_layout`] (I420 for the camera,
@@ -166,7 +166,7 @@ impl Job {
     /// # Errors
     /// `INVALID_OPTION` when `index` is out of range.
     pub fn render_video_frame(&mut self, index: u32) -> Result<&[u8]> {
-        match self.renderer.video_layout() {
+        match self.plan.video_layout() {
             VideoLayout::Rgba => self.render_frame(index),
             VideoLayout::I420 => self.renderer.render_i420(index),
         }

@@ -6,6 +6,25 @@ use serde::Serialize;
 use crate::motion::MotionMode;
 use crate::options::{Format, ValidOptions};
 
+/// How a video's frames are handed to a video encoder ([`RenderPlan::video_layout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoLayout {
+    /// 4 bytes a pixel, R G B A.
+    Rgba,
+    /// BT.709 limited-range I420 ([`crate::render::yuv`]): Y, then Cb, then Cr.
+    I420,
+}
+
+impl VideoLayout {
+    /// The name WebCodecs' `VideoFrame` uses for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoLayout::Rgba => "RGBA",
+            VideoLayout::I420 => "I420",
+        }
+    }
+}
+
 /// Everything a job will do, decided before the first frame.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,6 +61,19 @@ pub struct RenderPlan {
 }
 
 impl RenderPlan {
+    /// The layout in which a video encoder is best handed this video's frames: I420 for the camera
+    /// alone (it resamples three one-byte planes instead of four channels, and the encoder converts
+    /// nothing); RGBA for the local motions, whose warps sample all four channels of a pixel at
+    /// once and would only add a conversion. AVI never asks: its JPEG encoder takes RGBA frames.
+    /// The one place this rule lives: the job, the memory estimate and the renderer follow it.
+    pub fn video_layout(&self) -> VideoLayout {
+        if self.motion.needs_analysis() {
+            VideoLayout::Rgba
+        } else {
+            VideoLayout::I420
+        }
+    }
+
     /// Resolves `options` for a `source_width x source_height` image.
     pub fn new(options: &ValidOptions, source_width: u32, source_height: u32) -> Self {
         RenderPlan {

@@ -195,3 +195,21 @@ fn ffprobe_reads_the_avi_frame_count_size_and_rate() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "mjpeg,96,64,10/1,15");
 }
+
+#[test]
+fn every_motion_renders_video_frames_in_its_plans_layout() {
+    use quantonium_video::render::VideoLayout;
+    let src = png_bytes(&testing::landscape(160, 120).0);
+    for motion in MotionMode::ALL {
+        let options = RenderOptions { motion: Some(motion), ..opts(64, 48, 0.5, 8.0) };
+        let mut job = Job::new(&src, &options).expect("valid");
+        let layout = job.plan().video_layout();
+        assert_eq!(layout, if motion == MotionMode::Camera { VideoLayout::I420 } else { VideoLayout::Rgba });
+        assert_eq!(job.video_layout(), layout);
+        let want = match layout {
+            VideoLayout::I420 => 64 * 48 * 3 / 2,
+            VideoLayout::Rgba => 64 * 48 * 4,
+        };
+        assert_eq!(job.render_video_frame(1).expect("frame").len(), want, "{motion:?}");
+    }
+}

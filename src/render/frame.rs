@@ -47,25 +47,6 @@ pub struct Renderer {
     i420: Vec<u8>,
 }
 
-/// How [`Renderer::video_layout`] hands frames to a video encoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VideoLayout {
-    /// 4 bytes a pixel, R G B A.
-    Rgba,
-    /// BT.709 limited-range I420 ([`crate::render::yuv`]): Y, then Cb, then Cr.
-    I420,
-}
-
-impl VideoLayout {
-    /// The name WebCodecs' `VideoFrame` uses for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VideoLayout::Rgba => "RGBA",
-            VideoLayout::I420 => "I420",
-        }
-    }
-}
-
 impl Renderer {
     /// Largest source-to-output scale the per-frame filter handles directly (its kernel then has
     /// 2·8+1 taps); larger sources are first box-reduced by a whole factor, once.
@@ -248,23 +229,12 @@ impl Renderer {
         Ok(())
     }
 
-    /// The layout in which a video encoder is best handed this video's frames: I420 for the camera
-    /// (it resamples three one-byte planes instead of four channels, and the encoder converts
-    /// nothing); RGBA for the local motions, whose warps sample all four channels of a pixel at
-    /// once and would only add a conversion.
-    pub fn video_layout(&self) -> VideoLayout {
-        match self.pipeline {
-            Pipeline::Camera { .. } => VideoLayout::I420,
-            _ => VideoLayout::Rgba,
-        }
-    }
-
     /// Renders frame `index` in I420 (`width * height * 3 / 2` bytes), valid until the next call.
     /// The source is converted once, at the first call.
     ///
     /// # Errors
-    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` when [`Self::video_layout`] is not
-    /// I420.
+    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` when the renderer is not the
+    /// camera's ([`RenderPlan::video_layout`] is not I420).
     pub fn render_i420(&mut self, index: u32) -> Result<&[u8]> {
         self.check_index(index)?;
         let view = self.view(index).unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });

@@ -18,5 +18,6 @@ pub mod resample;
 pub mod warp;
 pub mod yuv;
 
-pub use frame::{Renderer, VideoLayout};
+pub use crate::plan::VideoLayout;
+pub use frame::Renderer;
 pub use freeze::FreezeMask;
