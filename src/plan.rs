@@ -65,7 +65,8 @@ impl RenderPlan {
     /// alone (it resamples three one-byte planes instead of four channels, and the encoder converts
     /// nothing); RGBA for the local motions, whose warps sample all four channels of a pixel at
     /// once and would only add a conversion. AVI never asks: its JPEG encoder takes RGBA frames.
-    /// The one place this rule lives: the job, the memory estimate and the renderer follow it.
+    /// The job and the memory estimate follow this rule; the renderer builds its camera pipeline,
+    /// the only one that renders I420, for exactly these plans (those that need no analysis).
     pub fn video_layout(&self) -> VideoLayout {
         if self.motion.needs_analysis() {
             VideoLayout::Rgba

@@ -29,12 +29,12 @@ pub struct WarpPositions<'a> {
     base: Vec<Precise>,
     /// ... the weight of the grid column right of `u` (0..=65536) ...
     weight: Vec<i32>,
+    /// ... and the freeze mask's column at `u` ([`OUTSIDE`] when there is none).
+    mask_column: Vec<u32>,
     /// Runs of columns between the same two grid columns, as (first output column, left grid
     /// column): `u` grows with `x`, so each pair of nodes serves one run, and within a run the
     /// interpolation is a plain loop that vectorises.
     runs: Vec<(usize, usize)>,
-    /// ... and the freeze mask's column at `u` ([`OUTSIDE`] when there is none).
-    mask_column: Vec<u32>,
 }
 
 impl<'a> WarpPositions<'a> {
@@ -63,7 +63,7 @@ impl<'a> WarpPositions<'a> {
             Some(mask) => (0..width).map(|x| mask.column(u_of(x)).map_or(OUTSIDE, |c| c as u32)).collect(),
             None => Vec::new(),
         };
-        WarpPositions { view, field, frozen, base, weight, runs, mask_column }
+        WarpPositions { view, field, frozen, base, weight, mask_column, runs }
     }
 
     /// Writes the [`Fixed`] source positions of output row `y`.
