@@ -314,9 +314,14 @@ impl ModalField {
                 let j = (u64::from(m.cycles) * u64::from(phase_index)) % u64::from(self.frames);
                 let angle = std::f64::consts::TAU * j as f64 / f64::from(self.frames);
                 let (c, s) = (libm::cos(angle) as f32, libm::sin(angle) as f32);
-                for p in 0..n {
-                    dx[p] += m.xr[p] * c - m.xi[p] * s;
-                    dy[p] += m.yr[p] * c - m.yi[p] * s;
+                // Zipped slices, one component at a time, so the loops vectorise (indexing four
+                // planes per node did not: 15 % of the set-up's native profile, for the fold-over
+                // guard's 2 × N frames). Each node's sum is formed in the same order as before.
+                for (d, (&re, &im)) in dx.iter_mut().zip(m.xr.iter().zip(&m.xi)) {
+                    *d += re * c - im * s;
+                }
+                for (d, (&re, &im)) in dy.iter_mut().zip(m.yr.iter().zip(&m.yi)) {
+                    *d += re * c - im * s;
                 }
             }
         }
