@@ -238,6 +238,20 @@ pub const GOLDEN_MOTION_SHA256: [(crate::motion::MotionMode, &str); 3] = [
     (crate::motion::MotionMode::Shimmer, "236daac5b718374045eb312fafb6e6a6104dbb20758922b0be2d04d08c66ecd9"),
 ];
 
+/// The structure maps of a 640x512 landscape (large enough that the long-range blurs run at a
+/// reduced resolution, which the 64x48 golden videos are not), as the little-endian bytes of the
+/// orientation, coherence, texture and mobility planes.
+pub fn golden_maps_bytes() -> Vec<u8> {
+    let maps = crate::analysis::structure::structure_maps(&landscape(640, 512).0);
+    [&maps.orientation, &maps.coherence, &maps.texture, &maps.mobility]
+        .iter()
+        .flat_map(|p| p.data.iter().flat_map(|v| v.to_le_bytes()))
+        .collect()
+}
+
+/// SHA-256 of [`golden_maps_bytes`]: native and wasm must agree.
+pub const GOLDEN_MAPS_SHA256: &str = "c64a24356f47e74c7eee6d3f35262faf88057c3caa1d871b495f95962fb5c3df";
+
 // ---------------------------------------------------------------------------------------------
 // Hostile input, shared by tests/hostile.rs (natively) and tests/web.rs (through the bindings).
 

@@ -199,6 +199,11 @@ fn frames_are_identical_across_runs_and_thread_counts_and_the_seed_matters() {
 }
 
 #[test]
+fn golden_structure_maps_are_stable() {
+    assert_eq!(testing::frames_sha256(&[testing::golden_maps_bytes()]), testing::GOLDEN_MAPS_SHA256);
+}
+
+#[test]
 fn golden_motion_frames_are_stable() {
     for (motion, hash) in testing::GOLDEN_MOTION_SHA256 {
         assert_eq!(testing::frames_sha256(&testing::golden_motion_frames(motion)), hash, "{motion:?}");

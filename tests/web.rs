@@ -113,6 +113,14 @@ async fn local_motion_frames_match_the_native_hashes() {
 }
 
 #[wasm_bindgen_test]
+async fn structure_maps_match_the_native_hash() {
+    pool().await;
+    // At 640x512, where the long-range blurs run at a reduced resolution.
+    let bytes = quantonium_video::testing::golden_maps_bytes();
+    assert_eq!(quantonium_video::testing::frames_sha256(&[bytes]), quantonium_video::testing::GOLDEN_MAPS_SHA256);
+}
+
+#[wasm_bindgen_test]
 fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
     use quantonium_video::render::warp::kernels;
     let (data, blocks) = quantonium_video::testing::kernel_cases(2000);
