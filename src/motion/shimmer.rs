@@ -86,7 +86,7 @@ impl ShimmerField {
         // Luma in levels, with everything coarser than the bands removed so they have no DC leak.
         let mut luma = Plane::luma(fitted);
         luma.data.iter_mut().for_each(|v| *v *= 255.0);
-        let low = luma.blur((0.5 * wavelength) as f32);
+        let low = luma.blur_wide((0.5 * wavelength) as f32);
         let detail = Plane { width: w, height: h, data: luma.data.iter().zip(&low.data).map(|(a, b)| a - b).collect() };
 
         let seconds = f64::from(frames) / f64::from(params.fps.max(1));
@@ -97,34 +97,36 @@ impl ShimmerField {
         let sigma = (0.4 * wavelength) as f32;
         let angles: Vec<f64> = (0..BANDS).map(|b| jitter + b as f64 * std::f64::consts::PI / BANDS as f64).collect();
         let gain = 2.0 / mean_gain(f64::from(sigma), wavelength, &angles) as f32;
+        // One band at a time (the temporaries of several at once would raise the set-up's peak
+        // memory, tests/resources.rs), each band's pixel loops in parallel over rows.
         for (b, (&m, &angle)) in cycles.iter().zip(&angles).enumerate() {
             let k = std::f64::consts::TAU / wavelength;
             let (kx, ky) = (k * libm::cos(angle), k * libm::sin(angle));
             let phase_x: Vec<(f32, f32)> = (0..w).map(|x| unit(kx * (x as f64 + 0.5))).collect();
             let phase_y: Vec<(f32, f32)> = (0..h).map(|y| unit(ky * (y as f64 + 0.5))).collect();
-            let carrier = |p: usize| cmul(phase_x[p % w], phase_y[p / w]);
+            // Two planes from `f` of each pixel index and the carrier e^{ik·x} there, rows in parallel.
+            let rows = |f: &(dyn Fn(usize, (f32, f32)) -> (f32, f32) + Sync)| -> (Vec<f32>, Vec<f32>) {
+                let (mut a, mut b) = (vec![0f32; w * h], vec![0f32; w * h]);
+                a.par_chunks_exact_mut(w).zip(b.par_chunks_exact_mut(w)).enumerate().for_each(|(y, (ra, rb))| {
+                    for (x, (va, vb)) in ra.iter_mut().zip(rb.iter_mut()).enumerate() {
+                        (*va, *vb) = f(y * w + x, cmul(phase_x[x], phase_y[y]));
+                    }
+                });
+                (a, b)
+            };
             // detail · e^{−ik·x}, low-passed: the band's complex envelope.
-            let (mut re, mut im) = (vec![0f32; w * h], vec![0f32; w * h]);
-            for p in 0..w * h {
-                let (c, s) = carrier(p);
-                re[p] = detail.data[p] * c;
-                im[p] = -detail.data[p] * s;
-            }
-            let re = Plane { width: w, height: h, data: re }.blur(sigma).data;
-            let im = Plane { width: w, height: h, data: im }.blur(sigma).data;
+            let (re, im) = rows(&|p, (c, s)| (detail.data[p] * c, -detail.data[p] * s));
+            let re = Plane { width: w, height: h, data: re }.blur_wide(sigma).data;
+            let im = Plane { width: w, height: h, data: im }.blur_wide(sigma).data;
             // Remodulate, times 2 (a real cosine's energy is split between ±k and only +k is kept)
             // over the bands' mean overlap, so the bands add up to the detail at wavelength λ.
-            let mut band_re = vec![0f32; w * h];
-            let mut band_im = vec![0f32; w * h];
-            for p in 0..w * h {
-                let (c, s) = carrier(p);
+            let (band_re, band_im) = rows(&|p, (c, s)| {
                 let g = gain * gate.data[p];
-                band_re[p] = g * (c * re[p] - s * im[p]);
-                band_im[p] = g * (s * re[p] + c * im[p]);
-            }
+                (g * (c * re[p] - s * im[p]), g * (s * re[p] + c * im[p]))
+            });
             let peak = band_re.iter().chain(&band_im).fold(0f32, |a, v| a.max(v.abs()));
             let step = if peak > 0.0 { peak / f32::from(i16::MAX) } else { 1.0 };
-            let quantise = |v: &[f32]| -> Vec<i16> { v.iter().map(|x| libm::roundf(x / step) as i16).collect() };
+            let quantise = |v: &[f32]| -> Vec<i16> { v.par_iter().map(|x| round_half_away(x / step) as i16).collect() };
             let sign = if lattice_hash(params.seed, -4, b as i64) < 0.5 { -1.0 } else { 1.0 };
             field.bands.push(Band { cycles: m, sign, step, re: quantise(&band_re), im: quantise(&band_im) });
         }
@@ -225,6 +227,18 @@ fn mean_gain(sigma: f64, wavelength: f64, angles: &[f64]) -> f64 {
     total / f64::from(samples)
 }
 
+/// `libm::roundf(x)` (halves away from zero) for |x| < 2³¹, in operations that vectorise
+/// (`roundf` is a software call in wasm, and the bands of a 1024² video quantise 8 M values).
+#[inline]
+fn round_half_away(x: f32) -> f32 {
+    let t = (x as i32) as f32;
+    if (x - t).abs() >= 0.5 {
+        t + x.signum()
+    } else {
+        t
+    }
+}
+
 /// `(cos a, sin a)` in f32.
 fn unit(a: f64) -> (f32, f32) {
     (libm::cos(a) as f32, libm::sin(a) as f32)
@@ -262,6 +276,24 @@ mod tests {
     }
 
     #[test]
+    fn rounding_matches_libm() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut values: Vec<f32> = (0..200_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                ((state >> 32) as i32) as f32 / 65536.0
+            })
+            .collect();
+        values.extend((-70_000..70_000).map(|i| i as f32 * 0.5));
+        values.extend([0.0, -0.0, 0.499_999_97, -0.499_999_97, 32767.5, -32768.5, 8_388_607.5]);
+        for x in values {
+            assert_eq!(round_half_away(x), libm::roundf(x), "{x}");
+        }
+    }
+
+    #[test]
     fn loops_and_rests_at_frame_zero() {
         let (img, _) = landscape(128, 96);
         let field = ShimmerField::new(&img, &structure_maps(&img), None, params(3.0));
@@ -275,33 +307,37 @@ mod tests {
     #[test]
     fn half_a_turn_shifts_a_grating_by_half_a_wavelength() {
         // A grating at the bands' wavelength, at an angle none of the bands is aligned with:
-        // rotating every band by π moves it by λ/2, which inverts it around its mean.
-        let (w, h) = (96usize, 64usize);
-        let theta = 0.3f64;
-        let value = |x: usize, y: usize| {
-            let t = std::f64::consts::TAU / 8.0 * ((x as f64 + 0.5) * theta.cos() + (y as f64 + 0.5) * theta.sin());
-            128.0 + 60.0 * t.cos()
-        };
-        let data = (0..w * h)
-            .flat_map(|p| {
-                let v = value(p % w, p / w).round() as u8;
-                [v, v, v, 255]
-            })
-            .collect();
-        let img = Rgba8Image::from_raw(w as u32, h as u32, data).expect("size");
-        let field = ShimmerField::with_gate(&img, &Plane::filled(w, h, 1.0), params(2.0));
-        assert_eq!(field.wavelength(), 8.0);
-        let half = ShimmerFrame { rotation: vec![(-2.0, 0.0); BANDS] };
-        let mut out = vec![0u8; w * h * 4];
-        field.render(&img, &half, &mut out);
-        let mut worst = 0f64;
-        for y in 16..h - 16 {
-            for x in 16..w - 16 {
-                let want = 256.0 - value(x, y);
-                worst = worst.max((f64::from(out[(y * w + x) * 4]) - want).abs());
+        // rotating every band by π moves it by λ/2, which inverts it around its mean. At λ = 40
+        // the bands' blurs run at a reduced resolution (Plane::blur_wide).
+        for (w, h, amplitude) in [(96usize, 64usize, 2.0), (320, 256, 10.0)] {
+            let lambda = 4.0 * amplitude;
+            let theta = 0.3f64;
+            let value = |x: usize, y: usize| {
+                let t =
+                    std::f64::consts::TAU / lambda * ((x as f64 + 0.5) * theta.cos() + (y as f64 + 0.5) * theta.sin());
+                128.0 + 60.0 * t.cos()
+            };
+            let data = (0..w * h)
+                .flat_map(|p| {
+                    let v = value(p % w, p / w).round() as u8;
+                    [v, v, v, 255]
+                })
+                .collect();
+            let img = Rgba8Image::from_raw(w as u32, h as u32, data).expect("size");
+            let field = ShimmerField::with_gate(&img, &Plane::filled(w, h, 1.0), params(amplitude));
+            assert_eq!(field.wavelength(), lambda);
+            let half = ShimmerFrame { rotation: vec![(-2.0, 0.0); BANDS] };
+            let mut out = vec![0u8; w * h * 4];
+            field.render(&img, &half, &mut out);
+            let (mut worst, border) = (0f64, (2.0 * lambda) as usize);
+            for y in border..h - border {
+                for x in border..w - border {
+                    let want = 256.0 - value(x, y);
+                    worst = worst.max((f64::from(out[(y * w + x) * 4]) - want).abs());
+                }
             }
+            assert!(worst <= 5.0, "λ {lambda}: inverted grating off by {worst} levels (contrast ±60)");
         }
-        assert!(worst <= 5.0, "inverted grating off by {worst} levels (contrast ±60)");
     }
 
     #[test]
