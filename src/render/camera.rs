@@ -18,6 +18,23 @@ pub struct View {
     pub offset_y: f64,
 }
 
+impl View {
+    /// The view that shows the source pixel for pixel.
+    pub const IDENTITY: View = View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 };
+
+    /// The source x of continuous output x (pixel centres at integer + 0.5).
+    #[inline]
+    pub fn source_x(&self, x: f64) -> f64 {
+        self.offset_x + x * self.scale
+    }
+
+    /// The source y of continuous output y.
+    #[inline]
+    pub fn source_y(&self, y: f64) -> f64 {
+        self.offset_y + y * self.scale
+    }
+}
+
 /// The path of the camera over one video.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CameraPath {

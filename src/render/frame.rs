@@ -194,7 +194,7 @@ impl Renderer {
         let view = self.view(index);
         match &self.pipeline {
             Pipeline::Camera { source, .. } => {
-                let view = view.unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });
+                let view = view.unwrap_or(View::IDENTITY);
                 resample(source, view, &mut self.buffer, self.width as usize, self.height as usize);
             }
             Pipeline::Warp { fitted, field, frozen, .. } => {
@@ -237,7 +237,7 @@ impl Renderer {
     /// camera's ([`RenderPlan::video_layout`] is not I420).
     pub fn render_i420(&mut self, index: u32) -> Result<&[u8]> {
         self.check_index(index)?;
-        let view = self.view(index).unwrap_or(View { scale: 1.0, offset_x: 0.0, offset_y: 0.0 });
+        let view = self.view(index).unwrap_or(View::IDENTITY);
         let Pipeline::Camera { source, planes, .. } = &mut self.pipeline else {
             return Err(EngineError::new(ErrorCode::Internal, "only the camera renders I420"));
         };

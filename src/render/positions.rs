@@ -46,7 +46,7 @@ impl<'a> WarpPositions<'a> {
         field: Option<&'a FrameField>,
         frozen: Option<&'a FreezeMask>,
     ) -> Self {
-        let u_of = |x: usize| view.map_or(x as f64 + 0.5, |c| c.offset_x + (x as f64 + 0.5) * c.scale);
+        let u_of = |x: usize| view.map_or(x as f64 + 0.5, |c| c.source_x(x as f64 + 0.5));
         let base = (0..width).map(|x| to_precise(u_of(x))).collect();
         let mut weight = Vec::new();
         let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -68,7 +68,7 @@ impl<'a> WarpPositions<'a> {
 
     /// Writes the [`Fixed`] source positions of output row `y`.
     pub fn row(&self, y: usize, xs: &mut [Fixed], ys: &mut [Fixed]) {
-        let v = self.view.map_or(y as f64 + 0.5, |c| c.offset_y + (y as f64 + 0.5) * c.scale);
+        let v = self.view.map_or(y as f64 + 0.5, |c| c.source_y(y as f64 + 0.5));
         let base_y = to_precise(v);
         let Some(field) = self.field else {
             for (x, y) in xs.iter_mut().zip(self.base.iter()) {
@@ -144,9 +144,9 @@ mod tests {
         let positions = WarpPositions::new(SIZE as usize, Some(view), Some(&field), None);
         let mut worst = 0f64;
         for (y, (xs, ys)) in rows(&positions).into_iter().enumerate() {
-            let v = view.offset_y + (y as f64 + 0.5) * view.scale;
+            let v = view.source_y(y as f64 + 0.5);
             for x in 0..SIZE as usize {
-                let u = view.offset_x + (x as f64 + 0.5) * view.scale;
+                let u = view.source_x(x as f64 + 0.5);
                 let (dx, dy) = field.at(u, v);
                 // The exact position in steps of 1/256 pixel, before any rounding.
                 let exact = |c: f64| (c - 0.5) * 256.0;
