@@ -226,17 +226,10 @@ mod tests {
         assert!(b.data[15 * 31 + 15] < 0.05 && b.data[15 * 31 + 17] > 0.01);
     }
 
-    /// A plane of smooth-ish random values in [0, 1) (white noise, lightly blurred).
+    /// A plane of white noise in [0, 1).
     fn noise(w: usize, h: usize) -> Plane {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let data = (0..w * h)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 40) as f32 / (1u64 << 24) as f32
-            })
-            .collect();
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
+        let data = (0..w * h).map(|_| (next() >> 40) as f32 / (1u64 << 24) as f32).collect();
         Plane { width: w, height: h, data }
     }
 

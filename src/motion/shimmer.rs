@@ -277,15 +277,8 @@ mod tests {
 
     #[test]
     fn rounding_matches_libm() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut values: Vec<f32> = (0..200_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                ((state >> 32) as i32) as f32 / 65536.0
-            })
-            .collect();
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
+        let mut values: Vec<f32> = (0..200_000).map(|_| ((next() >> 32) as i32) as f32 / 65536.0).collect();
         values.extend((-70_000..70_000).map(|i| i as f32 * 0.5));
         values.extend([0.0, -0.0, 0.499_999_97, -0.499_999_97, 32767.5, -32768.5, 8_388_607.5]);
         for x in values {
