@@ -9,7 +9,8 @@
 //!
 //! - **decoding**: the decoder's own pixel buffer at full size (its native layout, e.g. 3 bytes a
 //!   pixel for a JPEG) plus the reduced RGBA copy being made from it;
-//! - **rendering**: the kept source (and, for the camera's WebCodecs frames, its I420 copy), the
+//! - **rendering**: the kept source (and, for WebCodecs frames in I420, the I420 copy of what
+//!   they are sampled from), the
 //!   per-frame buffers, and the larger of the analysis (on its
 //!   grid) and the motion's own fields (at the output size). Video length does not appear: frames
 //!   are made one at a time and leave for the encoder at once.
@@ -34,10 +35,10 @@ const FLOW_BYTES_PER_PX: f64 = 24.0;
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;
 /// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
 const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
-/// Bytes per byte of the kept RGBA source of the camera's I420 copy of it, made for a WebCodecs
-/// video (Y, and a quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
+/// Bytes per RGBA byte of the I420 copy of the image a video's frames are sampled from (the
+/// camera's kept source, the resonance warp's fitted image), made for a WebCodecs video (Y, and a quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
 const I420_SOURCE_BYTES_PER_RGBA_BYTE: f64 = 1.5 / 4.0;
-/// Bytes per output pixel of the camera's I420 frame and its one-channel resampling rows.
+/// Bytes per output pixel of an I420 frame and its one-channel resampling rows or positions.
 const I420_FRAME_BYTES_PER_PX: f64 = 2.0;
 /// Allocations that do not grow with the image: tables, the analysis' waveforms, rayon's queues.
 const FIXED_BYTES: f64 = 2.0 * MIB;
@@ -69,8 +70,10 @@ impl MemoryEstimate {
         let mask_kept = mask.map_or(0.0, |m| m.kept as f64);
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
         if plan.video_layout() == VideoLayout::I420 && plan.format != Format::Avi {
-            // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA.
-            per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * image.kept as f64;
+            // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA. The
+            // camera converts its kept source, the resonance warp its fitted (output-size) image.
+            let converted = if plan.motion.needs_analysis() { 4.0 * out_px } else { image.kept as f64 };
+            per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * converted;
         }
         if plan.motion.needs_analysis() {
             let (gw, gh) = crate::analysis::working_size(plan.width, plan.height, plan.quantum_precision);

@@ -62,16 +62,14 @@ pub struct RenderPlan {
 
 impl RenderPlan {
     /// The layout in which a video encoder is best handed this video's frames: I420 for the camera
-    /// alone (it resamples three one-byte planes instead of four channels, and the encoder converts
-    /// nothing); RGBA for the local motions, whose warps sample all four channels of a pixel at
-    /// once and would only add a conversion. AVI never asks: its JPEG encoder takes RGBA frames.
-    /// The job and the memory estimate follow this rule; the renderer builds its camera pipeline,
-    /// the only one that renders I420, for exactly these plans (those that need no analysis).
+    /// and the resonance warps (they sample one-byte planes, 1.5 samples a pixel of a one-channel
+    /// kernel instead of one four-channel sample, and the encoder converts nothing); RGBA for flow
+    /// and shimmer, which blend per channel in RGBA. AVI never asks: its JPEG encoder takes RGBA
+    /// frames. The job, the renderer and the memory estimate all follow this rule.
     pub fn video_layout(&self) -> VideoLayout {
-        if self.motion.needs_analysis() {
-            VideoLayout::Rgba
-        } else {
-            VideoLayout::I420
+        match self.motion {
+            MotionMode::Flow | MotionMode::Shimmer => VideoLayout::Rgba,
+            MotionMode::Camera | MotionMode::Resonance | MotionMode::ResonanceCamera => VideoLayout::I420,
         }
     }
 

@@ -216,7 +216,7 @@ pub fn landscape(width: u32, height: u32) -> (Rgba8Image, LandscapeTruth) {
 
 /// The local-motion job that both the native test (tests/motion.rs) and the browser test
 /// (tests/web.rs) render: a 128x96 landscape as 64x48, 1 s at 8 fps, seed 5.
-pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
+fn golden_motion_job(motion: crate::motion::MotionMode) -> crate::Job {
     let png = png_bytes(&landscape(128, 96).0);
     let options = crate::options::RenderOptions {
         resolution: Some(crate::options::Resolution { width: 64, height: 48 }),
@@ -226,9 +226,24 @@ pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
         motion: Some(motion),
         ..Default::default()
     };
-    let mut job = crate::Job::new(&png, &options).expect("the golden job is valid");
+    crate::Job::new(&png, &options).expect("the golden job is valid")
+}
+
+/// The frames of the golden local-motion job, in RGBA.
+pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
+    let mut job = golden_motion_job(motion);
     (0..job.plan().frames).map(|i| job.render_frame(i).expect("in range").to_vec()).collect()
 }
+
+/// The frames of the golden local-motion job as the encoder gets them (`Job::render_video_frame`:
+/// I420 for the resonance warp).
+pub fn golden_motion_video_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
+    let mut job = golden_motion_job(motion);
+    (0..job.plan().frames).map(|i| job.render_video_frame(i).expect("in range").to_vec()).collect()
+}
+
+/// SHA-256 of [`golden_motion_video_frames`] for the resonance motion, native and wasm alike.
+pub const GOLDEN_RESONANCE_I420_SHA256: &str = "80efaf93040a012b6d3ff6fe81716b29b3265174e13751b82837bcb7dce7823c";
 
 /// SHA-256 of [`golden_motion_frames`] per local motion (analysis, motion field and rendering):
 /// native and wasm must agree, which is why every transcendental goes through `libm`.

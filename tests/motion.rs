@@ -211,6 +211,14 @@ fn golden_motion_frames_are_stable() {
 }
 
 #[test]
+fn golden_resonance_video_frames_are_stable() {
+    let frames = testing::golden_motion_video_frames(MotionMode::Resonance);
+    assert_eq!(frames.len(), 8);
+    assert!(frames.iter().all(|f| f.len() == 64 * 48 * 3 / 2));
+    assert_eq!(testing::frames_sha256(&frames), testing::GOLDEN_RESONANCE_I420_SHA256);
+}
+
+#[test]
 fn frozen_pixels_never_change_and_the_rest_still_moves() {
     let (img, truth) = landscape(W, H);
     // Freeze the left half of the picture (black), leave the right half free (white).

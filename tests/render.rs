@@ -33,9 +33,52 @@ fn golden_camera_video_frames_are_stable() {
     assert_eq!(testing::frames_sha256(&frames), testing::GOLDEN_CAMERA_I420_SHA256);
 }
 
+/// Checks that `yuv` is the `w x h` RGBA frame `rgba` in I420: luma per pixel within 2 levels
+/// (0.6 on average); chroma per 2x2 block against the block's mean colour. Chroma is not equal up
+/// to rounding: the planes average 2x2 blocks of the source, then filter at half size; the RGBA
+/// frame was filtered at full size, then averaged. Both are low-pass; they differ at sharp colour
+/// edges (≈ 5 levels at the building's edge here) and by under half a level on average.
+fn assert_is_i420_of(rgba: &[u8], yuv: &[u8], w: usize, h: usize, what: &str) {
+    use quantonium_video::render::yuv::ycbcr;
+    assert_eq!(yuv.len(), w * h * 3 / 2);
+    let px = |x: usize, y: usize| {
+        let p = &rgba[(y * w + x) * 4..][..3];
+        (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
+    };
+    let (mut worst, mut total) = (0f64, 0f64);
+    for y in 0..h {
+        for x in 0..w {
+            let (r, g, b) = px(x, y);
+            let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
+            worst = worst.max(d);
+            total += d;
+        }
+    }
+    let mean = total / (w * h) as f64;
+    assert!(worst <= 2.0 && mean <= 0.6, "{what}: luma off by {worst} (mean {mean})");
+    let (cw, ch) = (w / 2, h / 2);
+    let (mut worst, mut total) = (0f64, 0f64);
+    for y in 0..ch {
+        for x in 0..cw {
+            let mut m = (0.0, 0.0, 0.0);
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let (r, g, b) = px(2 * x + dx, 2 * y + dy);
+                m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
+            }
+            let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
+            for (plane, want) in [(0, cb), (1, cr)] {
+                let d = (f64::from(yuv[w * h + plane * cw * ch + y * cw + x]) - want).abs();
+                worst = worst.max(d);
+                total += d;
+            }
+        }
+    }
+    let mean = total / (2 * cw * ch) as f64;
+    assert!(worst <= 8.0 && mean <= 0.75, "{what}: chroma off by {worst} (mean {mean})");
+}
+
 #[test]
 fn camera_video_frames_are_its_rgba_frames_in_i420() {
-    use quantonium_video::render::yuv::ycbcr;
     use quantonium_video::render::VideoLayout;
     let (w, h) = (200usize, 150usize);
     let src = testing::landscape(640, 400).0;
@@ -44,62 +87,49 @@ fn camera_video_frames_are_its_rgba_frames_in_i420() {
     for i in [0, 3, 7] {
         let rgba = job.render_frame(i).expect("frame").to_vec();
         let yuv = job.render_video_frame(i).expect("frame").to_vec();
-        assert_eq!(yuv.len(), w * h * 3 / 2);
-        let px = |x: usize, y: usize| {
-            let p = &rgba[(y * w + x) * 4..][..3];
-            (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
-        };
-        // Luma per pixel.
-        let (mut worst, mut total) = (0f64, 0f64);
-        for y in 0..h {
-            for x in 0..w {
-                let (r, g, b) = px(x, y);
-                let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
-                worst = worst.max(d);
-                total += d;
-            }
-        }
-        assert!(
-            worst <= 2.0 && total / (w * h) as f64 <= 0.6,
-            "frame {i}: luma off by {worst} (mean {})",
-            total / (w * h) as f64
-        );
-        // Chroma per 2x2 block, against the block's mean colour. Not equal up to rounding: the
-        // planes average 2x2 blocks of the source, then filter at half size; the RGBA frame was
-        // filtered at full size, then averaged. Both are low-pass; they differ at sharp colour
-        // edges (≈ 5 levels at the building's edge here) and by under half a level on average.
-        let (cw, ch) = (w / 2, h / 2);
-        let (mut worst, mut total) = (0f64, 0f64);
-        for y in 0..ch {
-            for x in 0..cw {
-                let mut m = (0.0, 0.0, 0.0);
-                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                    let (r, g, b) = px(2 * x + dx, 2 * y + dy);
-                    m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
-                }
-                let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
-                let got = (f64::from(yuv[w * h + y * cw + x]), f64::from(yuv[w * h + cw * ch + y * cw + x]));
-                let d = (got.0 - cb).abs().max((got.1 - cr).abs());
-                worst = worst.max(d);
-                total += d;
-            }
-        }
-        assert!(
-            worst <= 8.0 && total / (cw * ch) as f64 <= 0.75,
-            "frame {i}: chroma off by {worst} (mean {})",
-            total / (cw * ch) as f64
-        );
+        assert_is_i420_of(&rgba, &yuv, w, h, &format!("frame {i}"));
     }
 }
 
 #[test]
-fn local_motions_hand_the_encoder_rgba() {
+fn resonance_video_frames_are_its_rgba_frames_in_i420_and_still_where_they_are_still() {
+    use quantonium_video::render::yuv::I420;
     use quantonium_video::render::VideoLayout;
-    let options = RenderOptions { motion: Some(MotionMode::Resonance), ..opts(64, 48, 0.5, 8.0) };
-    let mut job = Job::new(&png_bytes(&testing::landscape(128, 96).0), &options).expect("valid");
-    assert_eq!(job.video_layout(), VideoLayout::Rgba);
-    let video = job.render_video_frame(2).expect("frame").to_vec();
-    assert_eq!(video, job.render_frame(2).expect("frame"));
+    let (w, h) = (200usize, 150usize);
+    let src = testing::landscape(400, 300).0;
+    for motion in [MotionMode::Resonance, MotionMode::ResonanceCamera] {
+        let options = RenderOptions { motion: Some(motion), looped: Some(true), ..opts(w as u32, h as u32, 1.0, 8.0) };
+        let mut job = Job::new(&png_bytes(&src), &options).expect("valid");
+        assert_eq!(job.video_layout(), VideoLayout::I420);
+        // Frame 0 is the fitted image, still: its I420 is exactly the conversion of the RGBA frame,
+        // and the loop's frame N is frame 0 again, bit for bit.
+        let first = I420::from_rgba(&image(job.render_frame(0).expect("frame"), w, h));
+        let first = [first.y.data, first.cb.data, first.cr.data].concat();
+        assert_eq!(job.render_video_frame(0).expect("frame"), &first[..], "{motion:?} frame 0");
+        assert_eq!(job.render_video_frame(8).expect("frame"), &first[..], "{motion:?} frame N");
+        for i in [2, 5] {
+            let rgba = job.render_frame(i).expect("frame").to_vec();
+            assert_ne!(rgba, job.render_frame(0).expect("frame"), "{motion:?} frame {i} moves");
+            let yuv = job.render_video_frame(i).expect("frame").to_vec();
+            assert_is_i420_of(&rgba, &yuv, w, h, &format!("{motion:?} frame {i}"));
+        }
+    }
+}
+
+fn image(rgba: &[u8], w: usize, h: usize) -> quantonium_video::image::Rgba8Image {
+    quantonium_video::image::Rgba8Image::from_raw(w as u32, h as u32, rgba.to_vec()).expect("size")
+}
+
+#[test]
+fn flow_and_shimmer_hand_the_encoder_rgba() {
+    use quantonium_video::render::VideoLayout;
+    for motion in [MotionMode::Flow, MotionMode::Shimmer] {
+        let options = RenderOptions { motion: Some(motion), ..opts(64, 48, 0.5, 8.0) };
+        let mut job = Job::new(&png_bytes(&testing::landscape(128, 96).0), &options).expect("valid");
+        assert_eq!(job.video_layout(), VideoLayout::Rgba);
+        let video = job.render_video_frame(2).expect("frame").to_vec();
+        assert_eq!(video, job.render_frame(2).expect("frame"), "{motion:?}");
+    }
 }
 
 #[test]
@@ -204,7 +234,8 @@ fn every_motion_renders_video_frames_in_its_plans_layout() {
         let options = RenderOptions { motion: Some(motion), ..opts(64, 48, 0.5, 8.0) };
         let mut job = Job::new(&src, &options).expect("valid");
         let layout = job.plan().video_layout();
-        assert_eq!(layout, if motion == MotionMode::Camera { VideoLayout::I420 } else { VideoLayout::Rgba });
+        let rgba = matches!(motion, MotionMode::Flow | MotionMode::Shimmer);
+        assert_eq!(layout, if rgba { VideoLayout::Rgba } else { VideoLayout::I420 });
         assert_eq!(job.video_layout(), layout);
         let want = match layout {
             VideoLayout::I420 => 64 * 48 * 3 / 2,

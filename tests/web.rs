@@ -110,6 +110,12 @@ async fn local_motion_frames_match_the_native_hashes() {
         let frames = quantonium_video::testing::golden_motion_frames(motion);
         assert_eq!(quantonium_video::testing::frames_sha256(&frames), hash, "{}", motion.as_str());
     }
+    // The resonance as WebCodecs gets it: I420 sampled by the one-plane SIMD kernel.
+    let frames = quantonium_video::testing::golden_motion_video_frames(quantonium_video::motion::MotionMode::Resonance);
+    assert_eq!(
+        quantonium_video::testing::frames_sha256(&frames),
+        quantonium_video::testing::GOLDEN_RESONANCE_I420_SHA256
+    );
 }
 
 #[wasm_bindgen_test]
@@ -128,6 +134,20 @@ fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
         let simd = kernels::block_simd(&data, base, 64 * 4, wx, wy);
         let scalar = kernels::block_scalar(&data, base, 64 * 4, wx, wy);
         assert_eq!(simd, scalar, "block at byte {base}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn simd_plane_kernel_equals_its_scalar_twin() {
+    use quantonium_video::render::planar::kernels;
+    // The random RGBA bytes read as one plane 256 samples wide.
+    let (data, blocks) = quantonium_video::testing::kernel_cases(2000);
+    for (base, wx, wy) in blocks {
+        assert_eq!(
+            kernels::block_simd(&data, base, 256, wx, wy),
+            kernels::block_scalar(&data, base, 256, wx, wy),
+            "block at {base}"
+        );
     }
 }
 

@@ -13,6 +13,7 @@ use crate::plan::RenderPlan;
 use crate::render::advect::{advect, FlowBlend};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
+use crate::render::planar::warp_i420;
 use crate::render::positions::WarpPositions;
 use crate::render::resample::{resample, resample_samples};
 use crate::render::warp::warp;
@@ -25,7 +26,14 @@ enum Pipeline {
     /// `planes` is the source in I420, made at the first video frame.
     Camera { source: Rgba8Image, path: CameraPath, planes: Option<I420> },
     /// Motion fields over the fitted image, composed with an optional camera, resampled once.
-    Warp { fitted: Rgba8Image, field: Option<ModalField>, camera: Option<CameraPath>, frozen: Option<FreezeMask> },
+    /// `planes` is the fitted image in I420, made at the first video frame.
+    Warp {
+        fitted: Rgba8Image,
+        field: Option<ModalField>,
+        camera: Option<CameraPath>,
+        frozen: Option<FreezeMask>,
+        planes: Option<I420>,
+    },
     /// Two advected copies of the fitted image, blended.
     Flow { fitted: Rgba8Image, field: FlowField, blend: FlowBlend, frozen: Option<FreezeMask> },
     /// The fitted image plus its phase-rotated bands.
@@ -112,7 +120,7 @@ impl Renderer {
                 let field = Some(ModalField::new(maps, params));
                 let camera =
                     plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
-                Pipeline::Warp { fitted, field, camera, frozen }
+                Pipeline::Warp { fitted, field, camera, frozen, planes: None }
             }
         };
         let buffer = vec![0; width as usize * height as usize * 4];
@@ -233,26 +241,37 @@ impl Renderer {
     /// The source is converted once, at the first call.
     ///
     /// # Errors
-    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` when the renderer is not the
-    /// camera's ([`RenderPlan::video_layout`] is not I420).
+    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` for flow and shimmer, which render
+    /// RGBA only ([`RenderPlan::video_layout`] is not I420 for them).
     pub fn render_i420(&mut self, index: u32) -> Result<&[u8]> {
         self.check_index(index)?;
-        let view = self.view(index).unwrap_or(View::IDENTITY);
-        let Pipeline::Camera { source, planes, .. } = &mut self.pipeline else {
-            return Err(EngineError::new(ErrorCode::Internal, "only the camera renders I420"));
-        };
-        let planes = planes.get_or_insert_with(|| I420::from_rgba(source));
+        let view = self.view(index);
         let (w, h) = (self.width as usize, self.height as usize);
         if self.i420.is_empty() {
             self.i420 = vec![0; i420_len(w, h)];
         }
-        let (y, chroma) = self.i420.split_at_mut(w * h);
-        let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
-        resample_samples(planes.y.samples(), view, y, w, h);
-        // Chroma pixel i covers luma pixels 2i and 2i + 1: the same scale, on a half-size plane.
-        let half = View { scale: view.scale, offset_x: view.offset_x / 2.0, offset_y: view.offset_y / 2.0 };
-        resample_samples(planes.cb.samples(), half, cb, w / 2, h / 2);
-        resample_samples(planes.cr.samples(), half, cr, w / 2, h / 2);
+        match &mut self.pipeline {
+            Pipeline::Camera { source, planes, .. } => {
+                let planes = planes.get_or_insert_with(|| I420::from_rgba(source));
+                let view = view.unwrap_or(View::IDENTITY);
+                let (y, chroma) = self.i420.split_at_mut(w * h);
+                let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+                resample_samples(planes.y.samples(), view, y, w, h);
+                // Chroma pixel i covers luma pixels 2i and 2i + 1: the same scale, on a half-size plane.
+                let half = View { scale: view.scale, offset_x: view.offset_x / 2.0, offset_y: view.offset_y / 2.0 };
+                resample_samples(planes.cb.samples(), half, cb, w / 2, h / 2);
+                resample_samples(planes.cr.samples(), half, cr, w / 2, h / 2);
+            }
+            Pipeline::Warp { fitted, field, frozen, planes, .. } => {
+                let planes = planes.get_or_insert_with(|| I420::from_rgba(fitted));
+                let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
+                let positions = WarpPositions::new(w, view, displacement.as_ref(), frozen.as_ref());
+                warp_i420(planes, &mut self.i420, |y, xs, ys| positions.row(y, xs, ys));
+            }
+            Pipeline::Flow { .. } | Pipeline::Shimmer { .. } => {
+                return Err(EngineError::new(ErrorCode::Internal, "flow and shimmer render RGBA only"));
+            }
+        }
         Ok(&self.i420)
     }
 

@@ -4,6 +4,7 @@
 //! - [`resample`] — the separable filter that maps that view onto the output pixels;
 //! - [`freeze`] — the user's anchor mask: pixels that never move;
 //! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
+//! - [`planar`] — the same warp rendered straight in I420 for the encoder;
 //! - [`positions`] — where that warp samples: camera view minus displacement, in fixed point;
 //! - [`advect`] — the two-copy blend of the flow motion;
 //! - [`yuv`] — I420 (BT.709 limited range), which the camera renders straight for the encoder;
@@ -13,6 +14,7 @@ pub mod advect;
 pub mod camera;
 pub mod frame;
 pub mod freeze;
+pub mod planar;
 pub mod positions;
 pub mod resample;
 pub mod warp;

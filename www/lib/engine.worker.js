@@ -226,7 +226,7 @@ const I420_COLOR_SPACE = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709
  * growth replaces `memory.buffer`; VideoFrame copies the pixels at construction, so the buffer can
  * be overwritten by the next frame at once (this also works when the memory is shared).
  * `format` is 'RGBA' (`renderFrame`) or, from `renderVideoFrame`, whatever `videoFrameFormat()` says:
- * 'I420' for the camera, which the encoder then takes without converting.
+ * 'I420' for the camera and the resonance warps, which the encoder then takes without converting.
  * @param {EngineModule} mod @param {number} ptr @param {{width: number, height: number}} plan
  * @param {number} timestamp @param {number} duration @param {'RGBA' | 'I420'} [format]
  */

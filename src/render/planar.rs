@@ -1,0 +1,345 @@
+//! The resonance warp rendered straight in I420, for the video encoder.
+//!
+//! The RGBA warp ([`super::warp`]) samples four channels a pixel; a video encoder wants I420, so
+//! the browser then converts every frame again. Here the fitted image is converted once
+//! ([`I420::from_rgba`]) and each frame samples one byte a pixel of luma plus two quarter-size
+//! chroma planes: 1.5 samples a pixel of a one-channel kernel instead of one four-channel sample,
+//! and no conversion in the encoder. The arithmetic is the RGBA warp's (Catmull-Rom in Q14 at
+//! 1/256-pixel positions, rows to Q6, then the column), so luma equals the RGBA frame converted up
+//! to rounding; chroma is sampled at each 2x2 block's centre (the mean of its four positions) from
+//! the block-averaged planes, the siting libyuv (and so Chromium) uses.
+//!
+//! A still pixel (its position on its own centre) is copied, so a still region stays bit-exact, in
+//! chroma too when its whole 2x2 block is still: frame 0 is the fitted image in I420 exactly.
+
+use rayon::prelude::*;
+
+use crate::analysis::luma::mirror;
+use crate::render::warp::{kernels as block, weight_table, Fixed};
+use crate::render::yuv::{i420_len, Plane, I420};
+
+/// Samples `plane` at the fixed-point position `(fx, fy)` with `table` from [`weight_table`].
+#[inline(always)]
+fn sample(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+    let (w, h) = (plane.width, plane.height);
+    let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
+    if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
+        let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
+        let base = (iy as usize - 1) * w + ix as usize - 1;
+        return kernels::block(&plane.data, base, w, wx, wy);
+    }
+    sample_edge(plane, table, fx, fy)
+}
+
+/// [`sample`] near an edge: the same arithmetic on mirrored taps.
+#[cold]
+#[inline(never)]
+fn sample_edge(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+    let (w, h) = (plane.width, plane.height);
+    let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
+    let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
+    let mut acc = 0i32;
+    for (dy, &wyv) in wy.iter().enumerate() {
+        let row = &plane.data[mirror(iy + dy as isize - 1, h) * w..][..w];
+        let sum: i32 = wx
+            .iter()
+            .enumerate()
+            .map(|(dx, &wxv)| i32::from(row[mirror(ix + dx as isize - 1, w)]) * i32::from(wxv))
+            .sum();
+        acc += block::row_to_q6(sum) * i32::from(wyv);
+    }
+    block::to_u8(acc)
+}
+
+/// Samples one row of `plane` at `xs`/`ys` into `out`; positions on a pixel's own centre copy it.
+fn sample_row(plane: &Plane, table: &[[i16; 4]], xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
+    let (w, h) = (plane.width, plane.height);
+    for ((o, &fx), &fy) in out.iter_mut().zip(xs).zip(ys) {
+        let (ix, iy) = ((fx >> 8) as usize, (fy >> 8) as usize);
+        // Negative positions wrap to huge indices and fail the bounds test.
+        *o = if (fx | fy) & 0xff == 0 && ix < w && iy < h {
+            plane.data[iy * w + ix]
+        } else {
+            sample(plane, table, fx, fy)
+        };
+    }
+}
+
+/// The chroma position of a 2x2 block from its four luma positions: their mean `m` is the block's
+/// centre in luma [`Fixed`] point, and a chroma coordinate is half a luma one, so the chroma
+/// position is `(c/2 − 0.5)·256 = m/2 − 64`. A still block lands exactly on its chroma pixel.
+#[inline]
+fn chroma_position(a: Fixed, b: Fixed, c: Fixed, d: Fixed) -> Fixed {
+    ((a + b + c + d + 4) >> 3) - 64
+}
+
+/// Renders `src` (the fitted image in I420) warped into `out` (an I420 frame of the same size).
+/// `row(y, xs, ys)` writes the luma source positions of output row `y`, as for [`super::warp::warp`].
+/// Each task renders a pair of luma rows and the chroma row they share, in parallel.
+///
+/// # Panics
+/// When `out` is not an I420 frame of `src`'s size (a caller bug).
+pub fn warp_i420<R>(src: &I420, out: &mut [u8], row: R)
+where
+    R: Fn(usize, &mut [Fixed], &mut [Fixed]) + Sync,
+{
+    let (w, h) = (src.y.width, src.y.height);
+    let cw = src.cb.width;
+    assert_eq!(out.len(), i420_len(w, h), "I420 frame size");
+    if w == 0 || h == 0 {
+        return;
+    }
+    let table = weight_table();
+    let (luma, chroma) = out.split_at_mut(w * h);
+    let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+    let tasks = luma.par_chunks_mut(2 * w).zip(cb.par_chunks_exact_mut(cw)).zip(cr.par_chunks_exact_mut(cw));
+    tasks.enumerate().for_each_init(
+        || [(); 6].map(|_| Vec::<Fixed>::new()),
+        |[x0, y0, x1, y1, cx, cy], (j, ((luma_rows, cb_row), cr_row))| {
+            for v in [&mut *x0, &mut *y0, &mut *x1, &mut *y1] {
+                v.resize(w, 0);
+            }
+            for v in [&mut *cx, &mut *cy] {
+                v.resize(cw, 0);
+            }
+            let (top, bottom) = luma_rows.split_at_mut(w);
+            row(2 * j, x0, y0);
+            sample_row(&src.y, table, x0, y0, top);
+            if bottom.is_empty() {
+                // An odd last row: its chroma blocks are one row tall.
+                x1.copy_from_slice(x0);
+                y1.copy_from_slice(y0);
+            } else {
+                row(2 * j + 1, x1, y1);
+                sample_row(&src.y, table, x1, y1, bottom);
+            }
+            for (i, (c_x, c_y)) in cx.iter_mut().zip(cy.iter_mut()).enumerate() {
+                let (a, b) = (2 * i, (2 * i + 1).min(w - 1));
+                *c_x = chroma_position(x0[a], x0[b], x1[a], x1[b]);
+                *c_y = chroma_position(y0[a], y0[b], y1[a], y1[b]);
+            }
+            sample_row(&src.cb, table, cx, cy, cb_row);
+            sample_row(&src.cr, table, cx, cy, cr_row);
+        },
+    );
+}
+
+/// The one-channel Catmull-Rom 4x4 block kernel in fixed point: a scalar reference, a wasm SIMD
+/// (simd128) twin and an SSE2 twin for native x86-64. Integer arithmetic in the RGBA kernel's
+/// order (each row to Q6, then the column), so all give identical bytes (tested: SSE2 natively,
+/// simd128 in the browser by tests/web.rs).
+#[doc(hidden)]
+pub mod kernels {
+    use crate::render::warp::kernels::{row_to_q6, to_u8};
+
+    /// Four 16-bit weights as one 64-bit lane (first weight lowest).
+    #[inline(always)]
+    fn packed(w: [i16; 4]) -> i64 {
+        w.iter().rev().fold(0u64, |acc, &v| (acc << 16) | u64::from(v as u16)) as i64
+    }
+
+    /// `Σ_dy wy[dy] · Σ_dx wx[dx] · data[base + dy·stride + dx]`, weights in Q14, as a byte.
+    ///
+    /// # Panics
+    /// When the block is not inside `data`.
+    #[inline(always)]
+    pub fn block(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
+        #[cfg(target_feature = "simd128")]
+        {
+            block_simd(data, base, stride, wx, wy)
+        }
+        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
+        {
+            block_sse2(data, base, stride, wx, wy)
+        }
+        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
+        {
+            block_scalar(data, base, stride, wx, wy)
+        }
+    }
+
+    /// The scalar reference.
+    ///
+    /// # Panics
+    /// When the block is not inside `data`.
+    pub fn block_scalar(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
+        let mut acc = 0i32;
+        for (dy, &wyv) in wy.iter().enumerate() {
+            let run = &data[base + dy * stride..][..4];
+            let sum: i32 = run.iter().zip(&wx).map(|(&p, &wxv)| i32::from(p) * i32::from(wxv)).sum();
+            acc += row_to_q6(sum) * i32::from(wyv);
+        }
+        to_u8(acc)
+    }
+
+    /// The SSE2 twin of [`block_scalar`]: the four rows' four bytes in one register, widened, one
+    /// `madd` per pair of rows against the horizontal weights, the halves of each row added; then
+    /// the row sums (Q6 fits 16 bits: |h| ≤ 255·64·1.25) packed and one `madd` against the
+    /// vertical weights.
+    ///
+    /// # Panics
+    /// When the block is not inside `data`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub fn block_sse2(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
+        use core::arch::x86_64::*;
+        assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
+        // SAFETY: SSE2 is part of the x86-64 baseline; the assert above keeps each 4-byte row read
+        // inside `data`, and `read_unaligned` has no alignment requirement.
+        unsafe {
+            let p = data.as_ptr().add(base);
+            let word = |dy: usize| (p.add(dy * stride) as *const i32).read_unaligned();
+            let v = _mm_setr_epi32(word(0), word(1), word(2), word(3));
+            let zero = _mm_setzero_si128();
+            let wxx = _mm_set1_epi64x(packed(wx));
+            let a = _mm_castsi128_ps(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), wxx));
+            let b = _mm_castsi128_ps(_mm_madd_epi16(_mm_unpackhi_epi8(v, zero), wxx));
+            let even = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a, b));
+            let odd = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a, b));
+            let rows = _mm_add_epi32(_mm_add_epi32(even, odd), _mm_set1_epi32(1 << 7));
+            let rows = _mm_srai_epi32(rows, 8);
+            let d = _mm_madd_epi16(_mm_packs_epi32(rows, rows), _mm_set1_epi64x(packed(wy)));
+            to_u8(_mm_cvtsi128_si32(d) + _mm_cvtsi128_si32(_mm_srli_si128(d, 4)))
+        }
+    }
+
+    /// The simd128 twin of [`block_scalar`] (the scheme of [`block_sse2`], with lane loads).
+    ///
+    /// # Panics
+    /// When the block is not inside `data`.
+    #[cfg(target_feature = "simd128")]
+    #[inline(always)]
+    pub fn block_simd(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
+        use core::arch::wasm32::*;
+        assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
+        // SAFETY: the assert above keeps each 4-byte row load inside `data`; wasm loads have no
+        // alignment requirement.
+        let v = unsafe {
+            let p = data.as_ptr().add(base);
+            let v = v128_load32_zero(p as *const u32);
+            let v = v128_load32_lane::<1>(v, p.add(stride) as *const u32);
+            let v = v128_load32_lane::<2>(v, p.add(2 * stride) as *const u32);
+            v128_load32_lane::<3>(v, p.add(3 * stride) as *const u32)
+        };
+        let wxx = i64x2_splat(packed(wx));
+        let a = i32x4_dot_i16x8(u16x8_extend_low_u8x16(v), wxx);
+        let b = i32x4_dot_i16x8(u16x8_extend_high_u8x16(v), wxx);
+        let rows = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
+        let rows = i32x4_shr(i32x4_add(rows, i32x4_splat(1 << 7)), 8);
+        let d = i32x4_dot_i16x8(i16x8_narrow_i32x4(rows, rows), i64x2_splat(packed(wy)));
+        to_u8(i32x4_extract_lane::<0>(d) + i32x4_extract_lane::<1>(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::Rgba8Image;
+    use crate::render::warp::{to_fixed, warp};
+    use crate::render::yuv::ycbcr;
+    use crate::testing::{kernel_cases, landscape, zone_plate};
+
+    /// Fills a row's positions from a mapping of pixel centres to continuous source positions.
+    fn fill(y: usize, xs: &mut [Fixed], ys: &mut [Fixed], at: impl Fn(f64, f64) -> (f64, f64)) {
+        for x in 0..xs.len() {
+            let (u, v) = at(x as f64 + 0.5, y as f64 + 0.5);
+            (xs[x], ys[x]) = (to_fixed(u), to_fixed(v));
+        }
+    }
+
+    fn render(src: &Rgba8Image, at: impl Fn(f64, f64) -> (f64, f64) + Sync) -> Vec<u8> {
+        let planes = I420::from_rgba(src);
+        let mut out = vec![0; i420_len(src.width() as usize, src.height() as usize)];
+        warp_i420(&planes, &mut out, |y, xs, ys| fill(y, xs, ys, &at));
+        out
+    }
+
+    fn planes_bytes(p: &I420) -> Vec<u8> {
+        [&p.y.data[..], &p.cb.data, &p.cr.data].concat()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_kernel_equals_its_scalar_twin() {
+        let (data, blocks) = kernel_cases(20_000);
+        for (base, wx, wy) in blocks {
+            let want = kernels::block_scalar(&data, base, 256, wx, wy);
+            assert_eq!(kernels::block_sse2(&data, base, 256, wx, wy), want, "block at byte {base}");
+        }
+    }
+
+    #[test]
+    fn still_positions_give_the_image_in_i420_exactly() {
+        for (w, h) in [(40, 30), (41, 31)] {
+            let src = landscape(w, h).0;
+            assert_eq!(render(&src, |u, v| (u, v)), planes_bytes(&I420::from_rgba(&src)), "{w}x{h}");
+        }
+    }
+
+    #[test]
+    fn a_constant_image_stays_constant_under_any_warp() {
+        let src = Rgba8Image::from_raw(16, 16, [10u8, 200, 77, 255].repeat(256)).expect("size");
+        let still = planes_bytes(&I420::from_rgba(&src));
+        assert_eq!(render(&src, |u, v| (u * 0.7 + 3.3, v * 1.3 - 2.1)), still);
+    }
+
+    #[test]
+    fn a_two_pixel_shift_moves_luma_and_chroma_by_whole_samples() {
+        let src = zone_plate(40);
+        let planes = I420::from_rgba(&src);
+        let out = render(&src, |u, v| (u + 2.0, v));
+        for y in 0..40 {
+            assert_eq!(out[y * 40..y * 40 + 38], planes.y.data[y * 40 + 2..y * 40 + 40], "luma row {y}");
+        }
+        let chroma = &out[1600..];
+        for (plane, data) in [(&planes.cb, &chroma[..400]), (&planes.cr, &chroma[400..])] {
+            for y in 0..20 {
+                assert_eq!(data[y * 20..y * 20 + 19], plane.data[y * 20 + 1..y * 20 + 20], "chroma row {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn luma_is_the_rgba_warp_converted_and_chroma_follows_it() {
+        // A smooth sub-pixel warp of a textured scene, rendered both ways.
+        let (w, h) = (128usize, 96usize);
+        let src = landscape(w as u32, h as u32).0;
+        let at = |u: f64, v: f64| (u + 2.3 * (v / 17.0).sin(), v + 1.7 * (u / 23.0).cos());
+        let mut rgba = vec![0u8; w * h * 4];
+        warp(&src, &mut rgba, |y, xs, ys| fill(y, xs, ys, at));
+        let yuv = render(&src, at);
+        let px = |x: usize, y: usize| {
+            let p = &rgba[(y * w + x) * 4..][..3];
+            (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
+        };
+        let (mut worst, mut total) = (0f64, 0f64);
+        for y in 0..h {
+            for x in 0..w {
+                let (r, g, b) = px(x, y);
+                let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
+                worst = worst.max(d);
+                total += d;
+            }
+        }
+        let mean = total / (w * h) as f64;
+        assert!(worst <= 2.0 && mean <= 0.6, "luma off by {worst} (mean {mean})");
+        // Chroma against each block's mean colour in the RGBA frame: the planes average the blocks
+        // before the warp, the RGBA frame after it, so they differ a little at colour edges.
+        let (cw, ch) = (w / 2, h / 2);
+        let mut total = [0f64; 2];
+        for y in 0..ch {
+            for x in 0..cw {
+                let mut m = (0.0, 0.0, 0.0);
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    let (r, g, b) = px(2 * x + dx, 2 * y + dy);
+                    m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
+                }
+                let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
+                total[0] += (f64::from(yuv[w * h + y * cw + x]) - cb).abs();
+                total[1] += (f64::from(yuv[w * h + cw * ch + y * cw + x]) - cr).abs();
+            }
+        }
+        let mean = total.map(|t| t / (cw * ch) as f64);
+        assert!(mean[0] <= 0.75 && mean[1] <= 0.75, "chroma off by {mean:?} on average");
+    }
+}
