@@ -51,17 +51,51 @@ fn sample_edge(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
     block::to_u8(acc)
 }
 
-/// Samples one row of `plane` at `xs`/`ys` into `out`; positions on a pixel's own centre copy it.
+/// Samples one row of `plane` at `xs`/`ys` into `out`, four pixels at a time where all four are
+/// inside (one kernel call shares the reductions of four samples and keeps four independent
+/// chains in flight); a group whose positions all sit on pixel centres is copied. A pixel centre
+/// gives the weights 0, 1, 0, 0, so the kernel reproduces it exactly too: the copy only saves time.
 fn sample_row(plane: &Plane, table: &[[i16; 4]], xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
     let (w, h) = (plane.width, plane.height);
-    for ((o, &fx), &fy) in out.iter_mut().zip(xs).zip(ys) {
-        let (ix, iy) = ((fx >> 8) as usize, (fy >> 8) as usize);
-        // Negative positions wrap to huge indices and fail the bounds test.
-        *o = if (fx | fy) & 0xff == 0 && ix < w && iy < h {
-            plane.data[iy * w + ix]
+    let n = out.len().min(xs.len()).min(ys.len());
+    let groups = n / 4;
+    for g in 0..groups {
+        let at = 4 * g;
+        let (fx, fy) = (&xs[at..at + 4], &ys[at..at + 4]);
+        let (ix, iy) = ([0, 1, 2, 3].map(|k| fx[k] >> 8), [0, 1, 2, 3].map(|k| fy[k] >> 8));
+        let (x_lo, x_hi) = (ix.iter().min().copied().unwrap_or(0), ix.iter().max().copied().unwrap_or(0));
+        let (y_lo, y_hi) = (iy.iter().min().copied().unwrap_or(0), iy.iter().max().copied().unwrap_or(0));
+        let inside = x_lo >= 1 && y_lo >= 1 && (x_hi + 2) < w as i32 && (y_hi + 2) < h as i32;
+        let out4 = &mut out[at..at + 4];
+        if !inside {
+            for k in 0..4 {
+                out4[k] = sample_or_copy(plane, table, fx[k], fy[k]);
+            }
+        } else if fx.iter().chain(fy).all(|&f| f & 0xff == 0) {
+            for k in 0..4 {
+                out4[k] = plane.data[iy[k] as usize * w + ix[k] as usize];
+            }
         } else {
-            sample(plane, table, fx, fy)
-        };
+            let bases = [0, 1, 2, 3].map(|k| (iy[k] as usize - 1) * w + ix[k] as usize - 1);
+            let wx = [0, 1, 2, 3].map(|k| table[(fx[k] & 0xff) as usize]);
+            let wy = [0, 1, 2, 3].map(|k| table[(fy[k] & 0xff) as usize]);
+            out4.copy_from_slice(&kernels::block4(&plane.data, bases, w, wx, wy));
+        }
+    }
+    for k in 4 * groups..n {
+        out[k] = sample_or_copy(plane, table, xs[k], ys[k]);
+    }
+}
+
+/// One pixel of [`sample_row`]: a copy on a pixel centre, else a sample.
+#[inline]
+fn sample_or_copy(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+    let (ix, iy) = ((fx >> 8) as usize, (fy >> 8) as usize);
+    // Negative positions wrap to huge indices and fail the bounds test.
+    if (fx | fy) & 0xff == 0 && ix < plane.width && iy < plane.height {
+        plane.data[iy * plane.width + ix]
+    } else {
+        sample(plane, table, fx, fy)
     }
 }
 
@@ -131,6 +165,7 @@ where
 #[doc(hidden)]
 pub mod kernels {
     use crate::render::warp::kernels::{row_to_q6, to_u8};
+    use crate::render::warp::{ROW_SHIFT, TOTAL_SHIFT};
 
     /// Four 16-bit weights as one 64-bit lane (first weight lowest).
     #[inline(always)]
@@ -172,6 +207,41 @@ pub mod kernels {
         to_u8(acc)
     }
 
+    /// Four samples, at the blocks whose top-left bytes are `bases` (rows `stride` apart), with
+    /// their weights: [`block_simd`] / [`block_sse2`] four at a time, or [`block4_scalar`].
+    ///
+    /// # Panics
+    /// When a block is not inside `data`.
+    #[inline(always)]
+    pub fn block4(data: &[u8], bases: [usize; 4], stride: usize, wx: [[i16; 4]; 4], wy: [[i16; 4]; 4]) -> [u8; 4] {
+        #[cfg(target_feature = "simd128")]
+        {
+            block4_simd(data, bases, stride, wx, wy)
+        }
+        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
+        {
+            block4_sse2(data, bases, stride, wx, wy)
+        }
+        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
+        {
+            block4_scalar(data, bases, stride, wx, wy)
+        }
+    }
+
+    /// The scalar reference of [`block4`]: four [`block_scalar`] samples.
+    ///
+    /// # Panics
+    /// When a block is not inside `data`.
+    pub fn block4_scalar(
+        data: &[u8],
+        bases: [usize; 4],
+        stride: usize,
+        wx: [[i16; 4]; 4],
+        wy: [[i16; 4]; 4],
+    ) -> [u8; 4] {
+        [0, 1, 2, 3].map(|k| block_scalar(data, bases[k], stride, wx[k], wy[k]))
+    }
+
     /// The SSE2 twin of [`block_scalar`]: the four rows' four bytes in one register, widened, one
     /// `madd` per pair of rows against the horizontal weights, the halves of each row added; then
     /// the row sums (Q6 fits 16 bits: |h| ≤ 255·64·1.25) packed and one `madd` against the
@@ -196,8 +266,8 @@ pub mod kernels {
             let b = _mm_castsi128_ps(_mm_madd_epi16(_mm_unpackhi_epi8(v, zero), wxx));
             let even = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a, b));
             let odd = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a, b));
-            let rows = _mm_add_epi32(_mm_add_epi32(even, odd), _mm_set1_epi32(1 << 7));
-            let rows = _mm_srai_epi32(rows, 8);
+            let rows = _mm_add_epi32(_mm_add_epi32(even, odd), _mm_set1_epi32(1 << (ROW_SHIFT - 1)));
+            let rows = _mm_srai_epi32(rows, ROW_SHIFT as i32);
             let d = _mm_madd_epi16(_mm_packs_epi32(rows, rows), _mm_set1_epi64x(packed(wy)));
             to_u8(_mm_cvtsi128_si32(d) + _mm_cvtsi128_si32(_mm_srli_si128(d, 4)))
         }
@@ -225,9 +295,110 @@ pub mod kernels {
         let a = i32x4_dot_i16x8(u16x8_extend_low_u8x16(v), wxx);
         let b = i32x4_dot_i16x8(u16x8_extend_high_u8x16(v), wxx);
         let rows = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
-        let rows = i32x4_shr(i32x4_add(rows, i32x4_splat(1 << 7)), 8);
+        let rows = i32x4_shr(i32x4_add(rows, i32x4_splat(1 << (ROW_SHIFT - 1))), ROW_SHIFT);
         let d = i32x4_dot_i16x8(i16x8_narrow_i32x4(rows, rows), i64x2_splat(packed(wy)));
         to_u8(i32x4_extract_lane::<0>(d) + i32x4_extract_lane::<1>(d))
+    }
+
+    /// The SSE2 twin of [`block4_scalar`]. Per pair of samples: each sample's four rows widened
+    /// and multiplied by its horizontal weights (two `madd`s), the pair's row sums gathered as
+    /// `[a0 a1 b0 b1]` and `[a2 a3 b2 b3]` by shuffles, rounded to Q6, packed into one register
+    /// and multiplied by both samples' vertical weights in one `madd`; the four results are
+    /// rounded and saturated to bytes together.
+    ///
+    /// # Panics
+    /// When a block is not inside `data`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub fn block4_sse2(data: &[u8], bases: [usize; 4], stride: usize, wx: [[i16; 4]; 4], wy: [[i16; 4]; 4]) -> [u8; 4] {
+        use core::arch::x86_64::*;
+        for &base in &bases {
+            assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
+        }
+        // SAFETY: SSE2 is part of the x86-64 baseline; the asserts above keep every 4-byte row
+        // read inside `data`, and `read_unaligned` has no alignment requirement.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let round_row = _mm_set1_epi32(1 << (ROW_SHIFT - 1));
+            // One sample's horizontal pass: `[r0a r0b r1a r1b]` and `[r2a r2b r3a r3b]` (a, b: the
+            // two halves of each row's sum).
+            let rows = |k: usize| {
+                let p = data.as_ptr().add(bases[k]);
+                let word = |dy: usize| (p.add(dy * stride) as *const i32).read_unaligned();
+                let v = _mm_setr_epi32(word(0), word(1), word(2), word(3));
+                let w = _mm_set1_epi64x(packed(wx[k]));
+                (
+                    _mm_castsi128_ps(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), w)),
+                    _mm_castsi128_ps(_mm_madd_epi16(_mm_unpackhi_epi8(v, zero), w)),
+                )
+            };
+            let pair = |k: usize| {
+                let ((a_lo, a_hi), (b_lo, b_hi)) = (rows(k), rows(k + 1));
+                // [a0 a1 b0 b1] and [a2 a3 b2 b3], each the sum of its two halves.
+                let top = _mm_add_epi32(
+                    _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a_lo, b_lo)),
+                    _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a_lo, b_lo)),
+                );
+                let bottom = _mm_add_epi32(
+                    _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a_hi, b_hi)),
+                    _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a_hi, b_hi)),
+                );
+                let q6 = |v: __m128i| _mm_srai_epi32(_mm_add_epi32(v, round_row), ROW_SHIFT as i32);
+                let packed_rows = _mm_packs_epi32(q6(top), q6(bottom));
+                // Vertical weights in the same order: [a.wy0 a.wy1 b.wy0 b.wy1 a.wy2 a.wy3 b.wy2 b.wy3].
+                let w = _mm_shuffle_epi32::<0b11_01_10_00>(_mm_set_epi64x(packed(wy[k + 1]), packed(wy[k])));
+                let d = _mm_madd_epi16(packed_rows, w);
+                // [a b . .]: the top and bottom halves added.
+                _mm_add_epi32(d, _mm_srli_si128(d, 8))
+            };
+            let (ab, cd) = (pair(0), pair(2));
+            let v = _mm_unpacklo_epi64(ab, cd);
+            let v = _mm_srai_epi32(_mm_add_epi32(v, _mm_set1_epi32(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT as i32);
+            let v = _mm_packus_epi16(_mm_packs_epi32(v, v), zero);
+            (_mm_cvtsi128_si32(v) as u32).to_le_bytes()
+        }
+    }
+
+    /// The simd128 twin of [`block4_scalar`] (the scheme of [`block4_sse2`], with lane loads).
+    ///
+    /// # Panics
+    /// When a block is not inside `data`.
+    #[cfg(target_feature = "simd128")]
+    #[inline(always)]
+    pub fn block4_simd(data: &[u8], bases: [usize; 4], stride: usize, wx: [[i16; 4]; 4], wy: [[i16; 4]; 4]) -> [u8; 4] {
+        use core::arch::wasm32::*;
+        for &base in &bases {
+            assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
+        }
+        let round_row = i32x4_splat(1 << (ROW_SHIFT - 1));
+        let rows = |k: usize| {
+            // SAFETY: the asserts above keep each 4-byte row load inside `data`; wasm loads have
+            // no alignment requirement.
+            let v = unsafe {
+                let p = data.as_ptr().add(bases[k]);
+                let v = v128_load32_zero(p as *const u32);
+                let v = v128_load32_lane::<1>(v, p.add(stride) as *const u32);
+                let v = v128_load32_lane::<2>(v, p.add(2 * stride) as *const u32);
+                v128_load32_lane::<3>(v, p.add(3 * stride) as *const u32)
+            };
+            let w = i64x2_splat(packed(wx[k]));
+            (i32x4_dot_i16x8(u16x8_extend_low_u8x16(v), w), i32x4_dot_i16x8(u16x8_extend_high_u8x16(v), w))
+        };
+        let pair = |k: usize| {
+            let ((a_lo, a_hi), (b_lo, b_hi)) = (rows(k), rows(k + 1));
+            let top = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a_lo, b_lo), i32x4_shuffle::<1, 3, 5, 7>(a_lo, b_lo));
+            let bottom = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a_hi, b_hi), i32x4_shuffle::<1, 3, 5, 7>(a_hi, b_hi));
+            let q6 = |v: v128| i32x4_shr(i32x4_add(v, round_row), ROW_SHIFT);
+            let packed_rows = i16x8_narrow_i32x4(q6(top), q6(bottom));
+            let w = i64x2(packed(wy[k]), packed(wy[k + 1]));
+            let d = i32x4_dot_i16x8(packed_rows, i32x4_shuffle::<0, 2, 1, 3>(w, w));
+            i32x4_add(d, i32x4_shuffle::<2, 3, 2, 3>(d, d))
+        };
+        let (ab, cd) = (pair(0), pair(2));
+        let v = i64x2_shuffle::<0, 2>(ab, cd);
+        let v = i32x4_shr(i32x4_add(v, i32x4_splat(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT);
+        let v = u8x16_narrow_i16x8(i16x8_narrow_i32x4(v, v), i16x8_narrow_i32x4(v, v));
+        u32x4_extract_lane::<0>(v).to_le_bytes()
     }
 }
 
@@ -237,7 +408,9 @@ mod tests {
     use crate::image::Rgba8Image;
     use crate::render::warp::{to_fixed, warp};
     use crate::render::yuv::ycbcr;
-    use crate::testing::{kernel_cases, landscape, zone_plate};
+    #[cfg(target_arch = "x86_64")]
+    use crate::testing::kernel_cases;
+    use crate::testing::{landscape, zone_plate};
 
     /// Fills a row's positions from a mapping of pixel centres to continuous source positions.
     fn fill(y: usize, xs: &mut [Fixed], ys: &mut [Fixed], at: impl Fn(f64, f64) -> (f64, f64)) {
@@ -265,6 +438,18 @@ mod tests {
         for (base, wx, wy) in blocks {
             let want = kernels::block_scalar(&data, base, 256, wx, wy);
             assert_eq!(kernels::block_sse2(&data, base, 256, wx, wy), want, "block at byte {base}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn sse2_four_sample_kernel_equals_its_scalar_twin() {
+        let (data, blocks) = kernel_cases(20_000);
+        for four in blocks.chunks_exact(4) {
+            let bases = [0, 1, 2, 3].map(|k| four[k].0);
+            let (wx, wy) = ([0, 1, 2, 3].map(|k| four[k].1), [0, 1, 2, 3].map(|k| four[k].2));
+            let want = kernels::block4_scalar(&data, bases, 256, wx, wy);
+            assert_eq!(kernels::block4_sse2(&data, bases, 256, wx, wy), want, "blocks at {bases:?}");
         }
     }
 

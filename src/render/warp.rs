@@ -25,8 +25,8 @@ pub const SUBPIXEL: usize = 256;
 /// Weight scale (Q14).
 const ONE: i32 = 1 << 14;
 /// Bits dropped after the horizontal pass (Q14 → Q6), and the total of both passes.
-const ROW_SHIFT: u32 = 8;
-const TOTAL_SHIFT: u32 = 2 * 14 - ROW_SHIFT;
+pub(crate) const ROW_SHIFT: u32 = 8;
+pub(crate) const TOTAL_SHIFT: u32 = 2 * 14 - ROW_SHIFT;
 
 /// Catmull-Rom weights for taps at offsets −1, 0, 1, 2 from the sample's integer part.
 pub fn catmull_rom_weights(t: f32) -> [f32; 4] {
