@@ -240,6 +240,22 @@ fn frozen_pixels_never_change_and_the_rest_still_moves() {
             }
         }
         assert!(moved_right > 2000, "{motion:?}: the free half still moves ({moved_right} grass pixels)");
+        if job.video_layout() == quantonium_video::render::VideoLayout::I420 {
+            // What the encoder gets: the frozen half's luma, and the chroma of its 2x2 blocks, never
+            // change either; the free half's luma still moves.
+            let video: Vec<Vec<u8>> =
+                (0..job.plan().frames).map(|i| job.render_video_frame(i).expect("frame").to_vec()).collect();
+            let (h, cw) = (H as usize, w / 2);
+            let changed = |i: usize| video.iter().any(|f| f[i] != video[0][i]);
+            assert!((0..w * h).all(|i| i % w >= w / 2 || !changed(i)), "{motion:?}: frozen luma changed");
+            let chroma = (0..2 * cw * (h / 2)).map(|i| w * h + i);
+            assert!(
+                chroma.filter(|i| (i - w * h) % cw < w / 4).all(|i| !changed(i)),
+                "{motion:?}: frozen chroma changed"
+            );
+            let moved = (0..w * h).filter(|&i| i % w >= w / 2 && truth.grass[i] && changed(i)).count();
+            assert!(moved > 2000, "{motion:?}: the free half's luma still moves ({moved} grass pixels)");
+        }
     }
     // A mask that is not an image is an option error naming the field.
     let err = Job::with_freeze_mask(&png_bytes(&img), &options(1.0, 8.0), Some(b"nope")).map(|_| ()).unwrap_err();
