@@ -147,6 +147,61 @@ pub const GOLDEN_CAMERA_SHA256: &str = "aa22fd334aeb2ae753c3999b29345d696def7fe3
 /// SHA-256 of [`golden_camera_video_frames`], native and wasm alike.
 pub const GOLDEN_CAMERA_I420_SHA256: &str = "20940a39cadbcab76da0a30678a115b131f1be308504e54a850ed82d464c9e45";
 
+/// How far an I420 frame is from an RGBA frame of the same `w x h` converted exactly: luma per
+/// pixel, chroma per 2x2 block against the block's mean colour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct I420Error {
+    /// Largest luma difference, in levels.
+    pub luma_worst: f64,
+    /// Mean luma difference.
+    pub luma_mean: f64,
+    /// Largest chroma difference (Cb or Cr).
+    pub chroma_worst: f64,
+    /// Mean over the blocks of the larger of a block's Cb and Cr differences.
+    pub chroma_mean: f64,
+}
+
+/// [`I420Error`] of `yuv` against `rgba`.
+pub fn i420_error(rgba: &[u8], yuv: &[u8], w: usize, h: usize) -> I420Error {
+    use crate::render::yuv::ycbcr;
+    assert_eq!(yuv.len(), crate::render::yuv::i420_len(w, h), "I420 frame size");
+    let px = |x: usize, y: usize| {
+        let p = &rgba[(y * w + x) * 4..][..3];
+        (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
+    };
+    let (mut luma_worst, mut luma_total) = (0f64, 0f64);
+    for y in 0..h {
+        for x in 0..w {
+            let (r, g, b) = px(x, y);
+            let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
+            luma_worst = luma_worst.max(d);
+            luma_total += d;
+        }
+    }
+    let (cw, ch) = (w / 2, h / 2);
+    let (mut chroma_worst, mut chroma_total) = (0f64, 0f64);
+    for y in 0..ch {
+        for x in 0..cw {
+            let mut m = (0.0, 0.0, 0.0);
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let (r, g, b) = px(2 * x + dx, 2 * y + dy);
+                m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
+            }
+            let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
+            let got = |plane: usize| f64::from(yuv[w * h + plane * cw * ch + y * cw + x]);
+            let d = (got(0) - cb).abs().max((got(1) - cr).abs());
+            chroma_worst = chroma_worst.max(d);
+            chroma_total += d;
+        }
+    }
+    I420Error {
+        luma_worst,
+        luma_mean: luma_total / (w * h) as f64,
+        chroma_worst,
+        chroma_mean: chroma_total / (cw * ch) as f64,
+    }
+}
+
 /// Ground-truth regions of [`landscape`], each eroded by 12 px away from the region boundaries so
 /// smoothed masks are judged on clear interiors.
 #[derive(Debug, Clone)]

@@ -39,41 +39,9 @@ fn golden_camera_video_frames_are_stable() {
 /// frame was filtered at full size, then averaged. Both are low-pass; they differ at sharp colour
 /// edges (≈ 5 levels at the building's edge here) and by under half a level on average.
 fn assert_is_i420_of(rgba: &[u8], yuv: &[u8], w: usize, h: usize, what: &str) {
-    use quantonium_video::render::yuv::ycbcr;
-    assert_eq!(yuv.len(), w * h * 3 / 2);
-    let px = |x: usize, y: usize| {
-        let p = &rgba[(y * w + x) * 4..][..3];
-        (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
-    };
-    let (mut worst, mut total) = (0f64, 0f64);
-    for y in 0..h {
-        for x in 0..w {
-            let (r, g, b) = px(x, y);
-            let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
-            worst = worst.max(d);
-            total += d;
-        }
-    }
-    let mean = total / (w * h) as f64;
-    assert!(worst <= 2.0 && mean <= 0.6, "{what}: luma off by {worst} (mean {mean})");
-    let (cw, ch) = (w / 2, h / 2);
-    let (mut worst, mut total) = (0f64, 0f64);
-    for y in 0..ch {
-        for x in 0..cw {
-            let mut m = (0.0, 0.0, 0.0);
-            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let (r, g, b) = px(2 * x + dx, 2 * y + dy);
-                m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
-            }
-            let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
-            for (plane, want) in [(0, cb), (1, cr)] {
-                let d = (f64::from(yuv[w * h + plane * cw * ch + y * cw + x]) - want).abs();
-                worst = worst.max(d);
-                total += d;
-            }
-        }
-    }
-    let mean = total / (2 * cw * ch) as f64;
+    let e = testing::i420_error(rgba, yuv, w, h);
+    assert!(e.luma_worst <= 2.0 && e.luma_mean <= 0.6, "{what}: luma off by {} (mean {})", e.luma_worst, e.luma_mean);
+    let (worst, mean) = (e.chroma_worst, e.chroma_mean);
     assert!(worst <= 8.0 && mean <= 0.75, "{what}: chroma off by {worst} (mean {mean})");
 }
 

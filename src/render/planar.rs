@@ -15,12 +15,12 @@
 use rayon::prelude::*;
 
 use crate::analysis::luma::mirror;
-use crate::render::warp::{kernels as block, weight_table, Fixed};
+use crate::render::warp::{kernels as block, weight_table, Fixed, WeightTable};
 use crate::render::yuv::{i420_len, Plane, I420};
 
 /// Samples `plane` at the fixed-point position `(fx, fy)` with `table` from [`weight_table`].
 #[inline(always)]
-fn sample(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+fn sample(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
     let (w, h) = (plane.width, plane.height);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
@@ -34,7 +34,7 @@ fn sample(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
 /// [`sample`] near an edge: the same arithmetic on mirrored taps.
 #[cold]
 #[inline(never)]
-fn sample_edge(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+fn sample_edge(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
     let (w, h) = (plane.width, plane.height);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
@@ -55,7 +55,7 @@ fn sample_edge(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
 /// inside (one kernel call shares the reductions of four samples and keeps four independent
 /// chains in flight); a group whose positions all sit on pixel centres is copied. A pixel centre
 /// gives the weights 0, 1, 0, 0, so the kernel reproduces it exactly too: the copy only saves time.
-fn sample_row(plane: &Plane, table: &[[i16; 4]], xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
+fn sample_row(plane: &Plane, table: &WeightTable, xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
     let (w, h) = (plane.width, plane.height);
     let n = out.len().min(xs.len()).min(ys.len());
     let groups = n / 4;
@@ -89,7 +89,7 @@ fn sample_row(plane: &Plane, table: &[[i16; 4]], xs: &[Fixed], ys: &[Fixed], out
 
 /// One pixel of [`sample_row`]: a copy on a pixel centre, else a sample.
 #[inline]
-fn sample_or_copy(plane: &Plane, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> u8 {
+fn sample_or_copy(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
     let (ix, iy) = ((fx >> 8) as usize, (fy >> 8) as usize);
     // Negative positions wrap to huge indices and fail the bounds test.
     if (fx | fy) & 0xff == 0 && ix < plane.width && iy < plane.height {
@@ -407,10 +407,9 @@ mod tests {
     use super::*;
     use crate::image::Rgba8Image;
     use crate::render::warp::{to_fixed, warp};
-    use crate::render::yuv::ycbcr;
     #[cfg(target_arch = "x86_64")]
     use crate::testing::kernel_cases;
-    use crate::testing::{landscape, zone_plate};
+    use crate::testing::{i420_error, landscape, zone_plate};
 
     /// Fills a row's positions from a mapping of pixel centres to continuous source positions.
     fn fill(y: usize, xs: &mut [Fixed], ys: &mut [Fixed], at: impl Fn(f64, f64) -> (f64, f64)) {
@@ -493,38 +492,10 @@ mod tests {
         let mut rgba = vec![0u8; w * h * 4];
         warp(&src, &mut rgba, |y, xs, ys| fill(y, xs, ys, at));
         let yuv = render(&src, at);
-        let px = |x: usize, y: usize| {
-            let p = &rgba[(y * w + x) * 4..][..3];
-            (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]))
-        };
-        let (mut worst, mut total) = (0f64, 0f64);
-        for y in 0..h {
-            for x in 0..w {
-                let (r, g, b) = px(x, y);
-                let d = (f64::from(yuv[y * w + x]) - ycbcr(r, g, b).0).abs();
-                worst = worst.max(d);
-                total += d;
-            }
-        }
-        let mean = total / (w * h) as f64;
-        assert!(worst <= 2.0 && mean <= 0.6, "luma off by {worst} (mean {mean})");
-        // Chroma against each block's mean colour in the RGBA frame: the planes average the blocks
-        // before the warp, the RGBA frame after it, so they differ a little at colour edges.
-        let (cw, ch) = (w / 2, h / 2);
-        let mut total = [0f64; 2];
-        for y in 0..ch {
-            for x in 0..cw {
-                let mut m = (0.0, 0.0, 0.0);
-                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                    let (r, g, b) = px(2 * x + dx, 2 * y + dy);
-                    m = (m.0 + r / 4.0, m.1 + g / 4.0, m.2 + b / 4.0);
-                }
-                let (_, cb, cr) = ycbcr(m.0, m.1, m.2);
-                total[0] += (f64::from(yuv[w * h + y * cw + x]) - cb).abs();
-                total[1] += (f64::from(yuv[w * h + cw * ch + y * cw + x]) - cr).abs();
-            }
-        }
-        let mean = total.map(|t| t / (cw * ch) as f64);
-        assert!(mean[0] <= 0.75 && mean[1] <= 0.75, "chroma off by {mean:?} on average");
+        let e = i420_error(&rgba, &yuv, w, h);
+        assert!(e.luma_worst <= 2.0 && e.luma_mean <= 0.6, "luma off by {} (mean {})", e.luma_worst, e.luma_mean);
+        // Chroma: the planes average the blocks before the warp, the RGBA frame after it, so they
+        // differ a little at colour edges.
+        assert!(e.chroma_mean <= 0.75, "chroma off by {} on average", e.chroma_mean);
     }
 }

@@ -40,19 +40,21 @@ pub fn fixed_weights(step: usize) -> [i16; 4] {
     weight_table()[step.min(SUBPIXEL)]
 }
 
+/// The weight sets of every step, indexed by the low 8 bits of a [`Fixed`] position (a fixed-size
+/// array, so such an index needs no bounds check), plus the set of a whole step.
+pub type WeightTable = [[i16; 4]; SUBPIXEL + 1];
+
 /// [`fixed_weights`] for every step, computed once.
-pub fn weight_table() -> &'static [[i16; 4]] {
-    static TABLE: OnceLock<Vec<[i16; 4]>> = OnceLock::new();
+pub fn weight_table() -> &'static WeightTable {
+    static TABLE: OnceLock<WeightTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        (0..=SUBPIXEL)
-            .map(|i| {
-                let w = catmull_rom_weights(i as f32 / SUBPIXEL as f32);
-                let mut q = w.map(|v| libm::roundf(v * ONE as f32) as i32);
-                let largest = if q[1] >= q[2] { 1 } else { 2 };
-                q[largest] += ONE - q.iter().sum::<i32>();
-                q.map(|v| v as i16)
-            })
-            .collect()
+        std::array::from_fn(|i| {
+            let w = catmull_rom_weights(i as f32 / SUBPIXEL as f32);
+            let mut q = w.map(|v| libm::roundf(v * ONE as f32) as i32);
+            let largest = if q[1] >= q[2] { 1 } else { 2 };
+            q[largest] += ONE - q.iter().sum::<i32>();
+            q.map(|v| v as i16)
+        })
     })
 }
 
@@ -116,7 +118,7 @@ pub fn sample_catmull_rom(src: &Rgba8Image, u: f64, v: f64) -> [u8; 4] {
 /// The interior case is inlined into the warp's loop; the rare edge case is out of line, so the
 /// loop stays small (the whole function out of line cost a call with a large prologue per pixel).
 #[inline(always)]
-pub fn sample_fixed(src: &Rgba8Image, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> [u8; 4] {
+pub fn sample_fixed(src: &Rgba8Image, table: &WeightTable, fx: Fixed, fy: Fixed) -> [u8; 4] {
     let (w, h) = (src.width() as usize, src.height() as usize);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
@@ -132,7 +134,7 @@ pub fn sample_fixed(src: &Rgba8Image, table: &[[i16; 4]], fx: Fixed, fy: Fixed) 
 /// [`sample_fixed`] near an edge: the same arithmetic on mirrored taps.
 #[cold]
 #[inline(never)]
-fn sample_edge(src: &Rgba8Image, table: &[[i16; 4]], fx: Fixed, fy: Fixed) -> [u8; 4] {
+fn sample_edge(src: &Rgba8Image, table: &WeightTable, fx: Fixed, fy: Fixed) -> [u8; 4] {
     let (w, h) = (src.width() as usize, src.height() as usize);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
