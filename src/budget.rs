@@ -10,8 +10,7 @@
 //! - **decoding**: the decoder's own pixel buffer at full size (its native layout, e.g. 3 bytes a
 //!   pixel for a JPEG) plus the reduced RGBA copy being made from it;
 //! - **rendering**: the kept source (and, for WebCodecs frames in I420, the I420 copy of what
-//!   they are sampled from), the
-//!   per-frame buffers, and the larger of the analysis (on its
+//!   they are sampled from), the per-frame buffers, and the larger of the analysis (on its
 //!   grid) and the motion's own fields (at the output size). Video length does not appear: frames
 //!   are made one at a time and leave for the encoder at once.
 
@@ -36,7 +35,8 @@ const SHIMMER_BYTES_PER_PX: f64 = 50.0;
 /// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
 const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
 /// Bytes per RGBA byte of the I420 copy of the image a video's frames are sampled from (the
-/// camera's kept source, the resonance warp's fitted image), made for a WebCodecs video (Y, and a quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
+/// camera's kept source, the resonance warp's fitted image), made for a WebCodecs video (Y, and a
+/// quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
 const I420_SOURCE_BYTES_PER_RGBA_BYTE: f64 = 1.5 / 4.0;
 /// Bytes per output pixel of an I420 frame and its one-channel resampling rows or positions.
 const I420_FRAME_BYTES_PER_PX: f64 = 2.0;

@@ -26,7 +26,7 @@ fn sample(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
     if ix >= 1 && iy >= 1 && ix + 2 < w as isize && iy + 2 < h as isize {
         let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
         let base = (iy as usize - 1) * w + ix as usize - 1;
-        return kernels::block(&plane.data, base, w, wx, wy);
+        return kernels::block_scalar(&plane.data, base, w, wx, wy);
     }
     sample_edge(plane, table, fx, fy)
 }
@@ -158,8 +158,9 @@ where
     );
 }
 
-/// The one-channel Catmull-Rom 4x4 block kernel in fixed point: a scalar reference, a wasm SIMD
-/// (simd128) twin and an SSE2 twin for native x86-64. Integer arithmetic in the RGBA kernel's
+/// The one-channel Catmull-Rom 4x4 block kernel in fixed point: one sample in scalar code, and
+/// four samples at a time with a wasm SIMD (simd128) and an SSE2 twin of four scalar samples for
+/// native x86-64. Integer arithmetic in the RGBA kernel's
 /// order (each row to Q6, then the column), so all give identical bytes (tested: SSE2 natively,
 /// simd128 in the browser by tests/web.rs).
 #[doc(hidden)]
@@ -173,27 +174,9 @@ pub mod kernels {
         w.iter().rev().fold(0u64, |acc, &v| (acc << 16) | u64::from(v as u16)) as i64
     }
 
-    /// `Σ_dy wy[dy] · Σ_dx wx[dx] · data[base + dy·stride + dx]`, weights in Q14, as a byte.
-    ///
-    /// # Panics
-    /// When the block is not inside `data`.
-    #[inline(always)]
-    pub fn block(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
-        #[cfg(target_feature = "simd128")]
-        {
-            block_simd(data, base, stride, wx, wy)
-        }
-        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
-        {
-            block_sse2(data, base, stride, wx, wy)
-        }
-        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
-        {
-            block_scalar(data, base, stride, wx, wy)
-        }
-    }
-
-    /// The scalar reference.
+    /// One sample: `Σ_dy wy[dy] · Σ_dx wx[dx] · data[base + dy·stride + dx]`, weights in Q14, as a
+    /// byte. Scalar: single samples are only the few near an edge or past a row's last group of
+    /// four, and the reference the four-sample kernels are tested against.
     ///
     /// # Panics
     /// When the block is not inside `data`.
@@ -208,7 +191,7 @@ pub mod kernels {
     }
 
     /// Four samples, at the blocks whose top-left bytes are `bases` (rows `stride` apart), with
-    /// their weights: [`block_simd`] / [`block_sse2`] four at a time, or [`block4_scalar`].
+    /// their weights: [`block4_simd`], [`block4_sse2`] or [`block4_scalar`].
     ///
     /// # Panics
     /// When a block is not inside `data`.
@@ -240,64 +223,6 @@ pub mod kernels {
         wy: [[i16; 4]; 4],
     ) -> [u8; 4] {
         [0, 1, 2, 3].map(|k| block_scalar(data, bases[k], stride, wx[k], wy[k]))
-    }
-
-    /// The SSE2 twin of [`block_scalar`]: the four rows' four bytes in one register, widened, one
-    /// `madd` per pair of rows against the horizontal weights, the halves of each row added; then
-    /// the row sums (Q6 fits 16 bits: |h| ≤ 255·64·1.25) packed and one `madd` against the
-    /// vertical weights.
-    ///
-    /// # Panics
-    /// When the block is not inside `data`.
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    pub fn block_sse2(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
-        use core::arch::x86_64::*;
-        assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
-        // SAFETY: SSE2 is part of the x86-64 baseline; the assert above keeps each 4-byte row read
-        // inside `data`, and `read_unaligned` has no alignment requirement.
-        unsafe {
-            let p = data.as_ptr().add(base);
-            let word = |dy: usize| (p.add(dy * stride) as *const i32).read_unaligned();
-            let v = _mm_setr_epi32(word(0), word(1), word(2), word(3));
-            let zero = _mm_setzero_si128();
-            let wxx = _mm_set1_epi64x(packed(wx));
-            let a = _mm_castsi128_ps(_mm_madd_epi16(_mm_unpacklo_epi8(v, zero), wxx));
-            let b = _mm_castsi128_ps(_mm_madd_epi16(_mm_unpackhi_epi8(v, zero), wxx));
-            let even = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a, b));
-            let odd = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a, b));
-            let rows = _mm_add_epi32(_mm_add_epi32(even, odd), _mm_set1_epi32(1 << (ROW_SHIFT - 1)));
-            let rows = _mm_srai_epi32(rows, ROW_SHIFT as i32);
-            let d = _mm_madd_epi16(_mm_packs_epi32(rows, rows), _mm_set1_epi64x(packed(wy)));
-            to_u8(_mm_cvtsi128_si32(d) + _mm_cvtsi128_si32(_mm_srli_si128(d, 4)))
-        }
-    }
-
-    /// The simd128 twin of [`block_scalar`] (the scheme of [`block_sse2`], with lane loads).
-    ///
-    /// # Panics
-    /// When the block is not inside `data`.
-    #[cfg(target_feature = "simd128")]
-    #[inline(always)]
-    pub fn block_simd(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> u8 {
-        use core::arch::wasm32::*;
-        assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
-        // SAFETY: the assert above keeps each 4-byte row load inside `data`; wasm loads have no
-        // alignment requirement.
-        let v = unsafe {
-            let p = data.as_ptr().add(base);
-            let v = v128_load32_zero(p as *const u32);
-            let v = v128_load32_lane::<1>(v, p.add(stride) as *const u32);
-            let v = v128_load32_lane::<2>(v, p.add(2 * stride) as *const u32);
-            v128_load32_lane::<3>(v, p.add(3 * stride) as *const u32)
-        };
-        let wxx = i64x2_splat(packed(wx));
-        let a = i32x4_dot_i16x8(u16x8_extend_low_u8x16(v), wxx);
-        let b = i32x4_dot_i16x8(u16x8_extend_high_u8x16(v), wxx);
-        let rows = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
-        let rows = i32x4_shr(i32x4_add(rows, i32x4_splat(1 << (ROW_SHIFT - 1))), ROW_SHIFT);
-        let d = i32x4_dot_i16x8(i16x8_narrow_i32x4(rows, rows), i64x2_splat(packed(wy)));
-        to_u8(i32x4_extract_lane::<0>(d) + i32x4_extract_lane::<1>(d))
     }
 
     /// The SSE2 twin of [`block4_scalar`]. Per pair of samples: each sample's four rows widened
@@ -428,16 +353,6 @@ mod tests {
 
     fn planes_bytes(p: &I420) -> Vec<u8> {
         [&p.y.data[..], &p.cb.data, &p.cr.data].concat()
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn sse2_kernel_equals_its_scalar_twin() {
-        let (data, blocks) = kernel_cases(20_000);
-        for (base, wx, wy) in blocks {
-            let want = kernels::block_scalar(&data, base, 256, wx, wy);
-            assert_eq!(kernels::block_sse2(&data, base, 256, wx, wy), want, "block at byte {base}");
-        }
     }
 
     #[cfg(target_arch = "x86_64")]
