@@ -1,6 +1,6 @@
 //! Native speed of the engine's stages at the default size (1024×1024 output from a 2048×1536
 //! photo-like source): the one-off analysis and modal field, and one frame per motion, as a video's
-//! encoder gets it (`Job::render_video_frame`: I420 for the camera, RGBA for the local motions).
+//! encoder gets it (`Job::render_video_frame`: I420 for all but shimmer, which is RGBA).
 //! Run with `cargo bench --bench engine`; figures go in the README with the machine they ran on.
 //! `npm run bench` runs the frame benchmarks on its own image (`QUANTONIUM_BENCH_IMAGE`), the one
 //! the browser renders too, so the native and wasm figures compare like with like.

@@ -34,8 +34,8 @@ const FLOW_BYTES_PER_PX: f64 = 24.0;
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;
 /// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
 const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
-/// Bytes per RGBA byte of the I420 copy of the image a video's frames are sampled from (the
-/// camera's kept source, the resonance warp's fitted image), made for a WebCodecs video (Y, and a
+/// Bytes per RGBA byte of the I420 copy of the images a video's frames are sampled from (the
+/// camera's kept source, the resonance warp's fitted image, flow's fitted image and mean), made for a WebCodecs video (Y, and a
 /// quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
 const I420_SOURCE_BYTES_PER_RGBA_BYTE: f64 = 1.5 / 4.0;
 /// Bytes per output pixel of an I420 frame and its one-channel resampling rows or positions.
@@ -71,8 +71,13 @@ impl MemoryEstimate {
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
         if plan.video_layout() == VideoLayout::I420 && plan.format != Format::Avi {
             // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA. The
-            // camera converts its kept source, the resonance warp its fitted (output-size) image.
-            let converted = if plan.motion.needs_analysis() { 4.0 * out_px } else { image.kept as f64 };
+            // camera converts its kept source, the resonance warp its fitted (output-size) image,
+            // flow the fitted image and its blend's mean.
+            let converted = match plan.motion {
+                MotionMode::Camera => image.kept as f64,
+                MotionMode::Flow => 8.0 * out_px,
+                _ => 4.0 * out_px,
+            };
             per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * converted;
         }
         if plan.motion.needs_analysis() {

@@ -160,8 +160,8 @@ impl Job {
         self.plan.video_layout()
     }
 
-    /// Renders frame `index` for a video encoder, in [`Job::video_layout`] (I420 for the camera and
-    /// the resonance motions, RGBA for flow and shimmer), valid until the next render.
+    /// Renders frame `index` for a video encoder, in [`Job::video_layout`] (I420 for the camera,
+    /// the resonance motions and flow, RGBA for shimmer), valid until the next render.
     ///
     /// # Errors
     /// `INVALID_OPTION` when `index` is out of range.

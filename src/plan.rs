@@ -61,15 +61,17 @@ pub struct RenderPlan {
 }
 
 impl RenderPlan {
-    /// The layout in which a video encoder is best handed this video's frames: I420 for the camera
-    /// and the resonance warps (they sample one-byte planes, 1.5 samples a pixel of a one-channel
-    /// kernel instead of one four-channel sample, and the encoder converts nothing); RGBA for flow
-    /// and shimmer, which blend per channel in RGBA. AVI never asks: its JPEG encoder takes RGBA
+    /// The layout in which a video encoder is best handed this video's frames: I420 for the camera,
+    /// the resonance warps and flow (they sample one-byte planes, 1.5 samples a pixel of a
+    /// one-channel kernel instead of one four-channel sample, and the encoder converts nothing);
+    /// RGBA for shimmer, whose bands are added per RGBA channel. AVI never asks: its JPEG encoder takes RGBA
     /// frames. The job, the renderer and the memory estimate all follow this rule.
     pub fn video_layout(&self) -> VideoLayout {
         match self.motion {
-            MotionMode::Flow | MotionMode::Shimmer => VideoLayout::Rgba,
-            MotionMode::Camera | MotionMode::Resonance | MotionMode::ResonanceCamera => VideoLayout::I420,
+            MotionMode::Shimmer => VideoLayout::Rgba,
+            MotionMode::Camera | MotionMode::Resonance | MotionMode::ResonanceCamera | MotionMode::Flow => {
+                VideoLayout::I420
+            }
         }
     }
 

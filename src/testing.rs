@@ -291,14 +291,18 @@ pub fn golden_motion_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
 }
 
 /// The frames of the golden local-motion job as the encoder gets them (`Job::render_video_frame`:
-/// I420 for the resonance warp).
+/// I420 for the resonance warp and flow).
 pub fn golden_motion_video_frames(motion: crate::motion::MotionMode) -> Vec<Vec<u8>> {
     let mut job = golden_motion_job(motion);
     (0..job.plan().frames).map(|i| job.render_video_frame(i).expect("in range").to_vec()).collect()
 }
 
-/// SHA-256 of [`golden_motion_video_frames`] for the resonance motion, native and wasm alike.
-pub const GOLDEN_RESONANCE_I420_SHA256: &str = "80efaf93040a012b6d3ff6fe81716b29b3265174e13751b82837bcb7dce7823c";
+/// SHA-256 of [`golden_motion_video_frames`] per local motion rendered in I420, native and wasm
+/// alike.
+pub const GOLDEN_MOTION_I420_SHA256: [(crate::motion::MotionMode, &str); 2] = [
+    (crate::motion::MotionMode::Resonance, "80efaf93040a012b6d3ff6fe81716b29b3265174e13751b82837bcb7dce7823c"),
+    (crate::motion::MotionMode::Flow, "d22f288cbf9d60baed8b79ce53410684a7524c3368d4409f624032099da48a90"),
+];
 
 /// SHA-256 of [`golden_motion_frames`] per local motion (analysis, motion field and rendering):
 /// native and wasm must agree, which is why every transcendental goes through `libm`.

@@ -143,6 +143,13 @@ fn a_constant_image_never_changes() {
         for frame in all_frames(&mut job) {
             assert_eq!(frame, flat.data(), "{motion:?}");
         }
+        if job.video_layout() == quantonium_video::render::VideoLayout::I420 {
+            let planes = quantonium_video::render::yuv::I420::from_rgba(&flat);
+            let still = [planes.y.data, planes.cb.data, planes.cr.data].concat();
+            for i in 0..job.plan().frames {
+                assert_eq!(job.render_video_frame(i).expect("frame"), &still[..], "{motion:?} video frame {i}");
+            }
+        }
     }
 }
 
@@ -211,11 +218,13 @@ fn golden_motion_frames_are_stable() {
 }
 
 #[test]
-fn golden_resonance_video_frames_are_stable() {
-    let frames = testing::golden_motion_video_frames(MotionMode::Resonance);
-    assert_eq!(frames.len(), 8);
-    assert!(frames.iter().all(|f| f.len() == 64 * 48 * 3 / 2));
-    assert_eq!(testing::frames_sha256(&frames), testing::GOLDEN_RESONANCE_I420_SHA256);
+fn golden_motion_video_frames_are_stable() {
+    for (motion, hash) in testing::GOLDEN_MOTION_I420_SHA256 {
+        let frames = testing::golden_motion_video_frames(motion);
+        assert_eq!(frames.len(), 8);
+        assert!(frames.iter().all(|f| f.len() == 64 * 48 * 3 / 2));
+        assert_eq!(testing::frames_sha256(&frames), hash, "{motion:?}");
+    }
 }
 
 #[test]

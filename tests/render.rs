@@ -89,15 +89,33 @@ fn image(rgba: &[u8], w: usize, h: usize) -> quantonium_video::image::Rgba8Image
 }
 
 #[test]
-fn flow_and_shimmer_hand_the_encoder_rgba() {
+fn flow_video_frames_are_its_rgba_frames_in_i420_and_the_loop_closes() {
     use quantonium_video::render::VideoLayout;
-    for motion in [MotionMode::Flow, MotionMode::Shimmer] {
-        let options = RenderOptions { motion: Some(motion), ..opts(64, 48, 0.5, 8.0) };
-        let mut job = Job::new(&png_bytes(&testing::landscape(128, 96).0), &options).expect("valid");
-        assert_eq!(job.video_layout(), VideoLayout::Rgba);
-        let video = job.render_video_frame(2).expect("frame").to_vec();
-        assert_eq!(video, job.render_frame(2).expect("frame"), "{motion:?}");
+    let (w, h) = (200usize, 150usize);
+    let src = testing::landscape(400, 300).0;
+    let options =
+        RenderOptions { motion: Some(MotionMode::Flow), looped: Some(true), ..opts(w as u32, h as u32, 1.0, 8.0) };
+    let mut job = Job::new(&png_bytes(&src), &options).expect("valid");
+    assert_eq!(job.video_layout(), VideoLayout::I420);
+    // Flow's frame 0 is already mid-flow; the loop's frame N is frame 0 again, bit for bit.
+    let first = job.render_video_frame(0).expect("frame").to_vec();
+    assert_eq!(job.render_video_frame(8).expect("frame"), &first[..], "frame N");
+    for i in [0, 3, 6] {
+        let rgba = job.render_frame(i).expect("frame").to_vec();
+        let yuv = job.render_video_frame(i).expect("frame").to_vec();
+        assert_is_i420_of(&rgba, &yuv, w, h, &format!("flow frame {i}"));
     }
+    assert_ne!(job.render_video_frame(3).expect("frame"), &first[..], "flow moves");
+}
+
+#[test]
+fn shimmer_hands_the_encoder_rgba() {
+    use quantonium_video::render::VideoLayout;
+    let options = RenderOptions { motion: Some(MotionMode::Shimmer), ..opts(64, 48, 0.5, 8.0) };
+    let mut job = Job::new(&png_bytes(&testing::landscape(128, 96).0), &options).expect("valid");
+    assert_eq!(job.video_layout(), VideoLayout::Rgba);
+    let video = job.render_video_frame(2).expect("frame").to_vec();
+    assert_eq!(video, job.render_frame(2).expect("frame"));
 }
 
 #[test]
@@ -202,7 +220,7 @@ fn every_motion_renders_video_frames_in_its_plans_layout() {
         let options = RenderOptions { motion: Some(motion), ..opts(64, 48, 0.5, 8.0) };
         let mut job = Job::new(&src, &options).expect("valid");
         let layout = job.plan().video_layout();
-        let rgba = matches!(motion, MotionMode::Flow | MotionMode::Shimmer);
+        let rgba = motion == MotionMode::Shimmer;
         assert_eq!(layout, if rgba { VideoLayout::Rgba } else { VideoLayout::I420 });
         assert_eq!(job.video_layout(), layout);
         let want = match layout {

@@ -110,12 +110,11 @@ async fn local_motion_frames_match_the_native_hashes() {
         let frames = quantonium_video::testing::golden_motion_frames(motion);
         assert_eq!(quantonium_video::testing::frames_sha256(&frames), hash, "{}", motion.as_str());
     }
-    // The resonance as WebCodecs gets it: I420 sampled by the one-plane SIMD kernel.
-    let frames = quantonium_video::testing::golden_motion_video_frames(quantonium_video::motion::MotionMode::Resonance);
-    assert_eq!(
-        quantonium_video::testing::frames_sha256(&frames),
-        quantonium_video::testing::GOLDEN_RESONANCE_I420_SHA256
-    );
+    // Resonance and flow as WebCodecs gets them: I420 sampled by the one-plane SIMD kernel.
+    for (motion, hash) in quantonium_video::testing::GOLDEN_MOTION_I420_SHA256 {
+        let frames = quantonium_video::testing::golden_motion_video_frames(motion);
+        assert_eq!(quantonium_video::testing::frames_sha256(&frames), hash, "{} in I420", motion.as_str());
+    }
 }
 
 #[wasm_bindgen_test]

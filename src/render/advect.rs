@@ -1,5 +1,12 @@
 //! Rendering of the flow motion: the two advected copies, each one Catmull-Rom sample, blended
 //! around a local mean so the crossfade keeps the texture's contrast.
+//!
+//! Frames come in two layouts: RGBA ([`advect`], for the preview and AVI) and I420
+//! ([`advect_i420`], for WebCodecs). The I420 form samples one-byte planes of the fitted image and
+//! of its mean, converted once ([`FlowPlanes`]): per pixel two luma samples and, per 2x2 block, two
+//! samples of each chroma plane at the block's mean position (as the resonance's
+//! [`super::planar`] warp does), with the block's mean blend gains. The blend is affine in the
+//! colour, so luma equals the RGBA frame converted up to rounding.
 
 use rayon::prelude::*;
 
@@ -8,7 +15,9 @@ use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::flow::FlowField;
 use crate::motion::modal::FrameField;
 use crate::render::freeze::FreezeMask;
+use crate::render::planar::{chroma_position, sample_row};
 use crate::render::warp::{sample_fixed, weight_table, Fixed, SUBPIXEL};
+use crate::render::yuv::{self, i420_len, I420};
 
 /// What the blend needs besides the field: the local mean and the distance over which two
 /// copies' texture stops being correlated.
@@ -43,6 +52,25 @@ impl FlowBlend {
     }
 }
 
+/// The fitted image and the blend's local mean in I420, made once for a video's frames.
+#[derive(Debug, Clone)]
+pub struct FlowPlanes {
+    image: I420,
+    mean: I420,
+}
+
+impl FlowPlanes {
+    /// Converts `fitted` and `blend`'s mean.
+    pub fn new(fitted: &Rgba8Image, blend: &FlowBlend) -> Self {
+        FlowPlanes { image: I420::from_rgba(fitted), mean: I420::from_rgba(&blend.mean) }
+    }
+
+    /// The fitted image in I420: the frame of a still field.
+    pub fn image(&self) -> &I420 {
+        &self.image
+    }
+}
+
 /// Renders flow frame `index` into `out` (RGBA, the size of `fitted`). Pixels that are frozen or
 /// have zero velocity are copied exactly.
 ///
@@ -64,27 +92,32 @@ pub fn advect(
     let base = field.base_phase(index);
     let table = weight_table();
     out.par_chunks_exact_mut(w * 4).enumerate().for_each_init(
-        || RowPlan::new(w),
-        |plan, (y, out_row)| {
+        || (RowPlan::new(w), RgbaRow::new(w)),
+        |(plan, rgba), (y, out_row)| {
             plan.fill(&columns, field, base, blend.decorrelation, frozen, y);
             let (src, mean) = (fitted.row(y), blend.mean.row(y));
             for x in 0..w {
+                if plan.still[x] {
+                    continue;
+                }
                 let at = x * 4..x * 4 + 4;
-                if plan.g0[x * 4] != 0.0 {
-                    plan.a[at.clone()].copy_from_slice(&sample_fixed(fitted, table, plan.fx0[x], plan.fy0[x]));
+                if plan.gain0[x] != 0.0 {
+                    rgba.a[at.clone()].copy_from_slice(&sample_fixed(fitted, table, plan.fx0[x], plan.fy0[x]));
                 }
-                if plan.g1[x * 4] != 0.0 {
-                    plan.b[at].copy_from_slice(&sample_fixed(fitted, table, plan.fx1[x], plan.fy1[x]));
+                if plan.gain1[x] != 0.0 {
+                    rgba.b[at].copy_from_slice(&sample_fixed(fitted, table, plan.fx1[x], plan.fy1[x]));
                 }
             }
-            // The blend, one channel at a time over the whole row, so it vectorises. A copy's
-            // weight is exactly 0 where it was not sampled, so a stale sample there adds nothing.
-            for ((((o, &m), &a), &b), (&g0, &g1)) in
-                out_row.iter_mut().zip(mean).zip(&plan.a).zip(&plan.b).zip(plan.g0.iter().zip(&plan.g1))
-            {
-                let m = f32::from(m);
-                *o = round_to_u8(m + g0 * (f32::from(a) - m) + g1 * (f32::from(b) - m));
+            // The gains repeated per channel in loops of their own, then the blend, one channel
+            // at a time over the whole row, so each vectorises. A copy's weight is exactly 0 where
+            // it was not sampled, so a stale sample there adds nothing.
+            for (g, &p) in rgba.g0.chunks_exact_mut(4).zip(&plan.gain0) {
+                g.fill(p);
             }
+            for (g, &p) in rgba.g1.chunks_exact_mut(4).zip(&plan.gain1) {
+                g.fill(p);
+            }
+            blend_row(out_row, mean, &rgba.a, &rgba.b, &rgba.g0, &rgba.g1);
             for ((o, s), &still) in out_row.chunks_exact_mut(4).zip(src.chunks_exact(4)).zip(&plan.still) {
                 if still {
                     o.copy_from_slice(s);
@@ -94,6 +127,102 @@ pub fn advect(
             }
         },
     );
+}
+
+/// Renders flow frame `index` into `out` (I420, the size of `planes`): [`advect`]'s frame in the
+/// encoder's layout. Each task renders a pair of luma rows and the chroma row they share: the
+/// rows' plans (positions, gains, still pixels) are made once and serve luma and chroma.
+///
+/// # Panics
+/// When `out` is not an I420 frame of `planes`' size (a caller bug).
+pub fn advect_i420(
+    planes: &FlowPlanes,
+    blend: &FlowBlend,
+    field: &FlowField,
+    index: u32,
+    frozen: Option<&FreezeMask>,
+    out: &mut [u8],
+) {
+    let (src, mean) = (&planes.image, &planes.mean);
+    let (w, h) = (src.y.width, src.y.height);
+    let cw = src.cb.width;
+    assert_eq!(out.len(), i420_len(w, h), "I420 frame size");
+    if w == 0 || h == 0 {
+        return;
+    }
+    let columns = Columns::new(w, field.velocity(), frozen);
+    let base = field.base_phase(index);
+    let (luma, chroma) = out.split_at_mut(w * h);
+    let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+    let tasks = luma.par_chunks_mut(2 * w).zip(cb.par_chunks_exact_mut(cw)).zip(cr.par_chunks_exact_mut(cw));
+    tasks.enumerate().for_each_init(
+        || ([RowPlan::new(w), RowPlan::new(w)], PlaneRow::new(w), BlockPlan::new(cw)),
+        |([top_plan, bottom_plan], samples, blocks), (j, ((luma_rows, cb_row), cr_row))| {
+            let (top, bottom) = luma_rows.split_at_mut(w);
+            let mut luma_row = |plan: &mut RowPlan, y: usize, out: &mut [u8]| {
+                plan.fill(&columns, field, base, blend.decorrelation, frozen, y);
+                samples.render(&src.y, &mean.y, y, plan.as_copies(), out);
+            };
+            luma_row(top_plan, 2 * j, top);
+            // An odd last row: its chroma blocks are one row tall.
+            let second = if bottom.is_empty() {
+                &*top_plan
+            } else {
+                luma_row(bottom_plan, 2 * j + 1, bottom);
+                &*bottom_plan
+            };
+            blocks.fill(top_plan, second);
+            for (plane, mean, out) in [(&src.cb, &mean.cb, cb_row), (&src.cr, &mean.cr, cr_row)] {
+                samples.render(plane, mean, j, blocks.as_copies(), out);
+            }
+        },
+    );
+}
+
+/// `out = m + g0·(a − m) + g1·(b − m)` per value, rounded: the contrast-preserving crossfade.
+fn blend_row(out: &mut [u8], mean: &[u8], a: &[u8], b: &[u8], g0: &[f32], g1: &[f32]) {
+    for ((((o, &m), &a), &b), (&g0, &g1)) in out.iter_mut().zip(mean).zip(a).zip(b).zip(g0.iter().zip(g1)) {
+        let m = f32::from(m);
+        *o = round_to_u8(m + g0 * (f32::from(a) - m) + g1 * (f32::from(b) - m));
+    }
+}
+
+/// Both copies' positions and gains over one row of a plane, and which values are copied.
+struct Copies<'a> {
+    x0: &'a [Fixed],
+    y0: &'a [Fixed],
+    x1: &'a [Fixed],
+    y1: &'a [Fixed],
+    gain0: &'a [f32],
+    gain1: &'a [f32],
+    still: &'a [bool],
+}
+
+/// A row of one plane: both copies' samples.
+struct PlaneRow {
+    a: Vec<u8>,
+    b: Vec<u8>,
+}
+
+impl PlaneRow {
+    fn new(width: usize) -> Self {
+        PlaneRow { a: vec![0; width], b: vec![0; width] }
+    }
+
+    /// Samples `plane` for both copies and blends them around `mean`'s row `y` into `out`, row `y`
+    /// of the frame's plane; still values are copied from the plane's own row.
+    fn render(&mut self, plane: &yuv::Plane, mean: &yuv::Plane, y: usize, c: Copies<'_>, out: &mut [u8]) {
+        let n = out.len();
+        let table = weight_table();
+        sample_row(plane, table, c.x0, c.y0, &mut self.a[..n]);
+        sample_row(plane, table, c.x1, c.y1, &mut self.b[..n]);
+        blend_row(out, mean.row(y), &self.a[..n], &self.b[..n], c.gain0, c.gain1);
+        for ((o, &s), &still) in out.iter_mut().zip(plane.row(y)).zip(c.still) {
+            if still {
+                *o = s;
+            }
+        }
+    }
 }
 
 /// What the rows of one frame share, per output column.
@@ -137,17 +266,12 @@ struct RowPlan {
     fy0: Vec<Fixed>,
     fx1: Vec<Fixed>,
     fy1: Vec<Fixed>,
-    /// Each copy's weight times the contrast gain (exactly 0 where the copy is invisible, and for
-    /// both copies of a still pixel) ...
+    /// Each copy's weight times the contrast gain (exactly 0 where the copy is invisible). A
+    /// still pixel has its own centre for both positions and the bare weights (which sum to one),
+    /// so the blend of a 2x2 block that is partly still is the blend of its four pixels' plans.
     gain0: Vec<f32>,
     gain1: Vec<f32>,
-    /// ... repeated for the four channels of the pixel.
-    g0: Vec<f32>,
-    g1: Vec<f32>,
     still: Vec<bool>,
-    /// Each copy's samples (RGBA).
-    a: Vec<u8>,
-    b: Vec<u8>,
 }
 
 impl RowPlan {
@@ -164,11 +288,7 @@ impl RowPlan {
             fy1: i(),
             gain0: f(),
             gain1: f(),
-            g0: vec![0f32; width * 4],
-            g1: vec![0f32; width * 4],
             still: vec![false; width],
-            a: vec![0; width * 4],
-            b: vec![0; width * 4],
         }
     }
 
@@ -206,37 +326,104 @@ impl RowPlan {
             let (s0, s1, w0, w1) = (p0.offset, p1.offset, p0.weight, p1.weight);
             // Variance-preserving normalisation, phased in as the copies decorrelate: copies that
             // barely moved apart are the same texture, and a plain mix of them is already right.
+            // At zero velocity the gain is exactly 1.
             let spread = (w0 * w0 + w1 * w1).sqrt();
             let t = (vx * vx + vy * vy).sqrt() / decorrelation;
             let t = if t > 1.0 { 1.0 } else { t };
             let rho = t * t * (3.0 - 2.0 * t);
             let gain = 1.0 / ((1.0 - rho) + rho * spread);
-            let still = vx == 0.0 && vy == 0.0;
-            self.gain0[x] = if still { 0.0 } else { w0 * gain };
-            self.gain1[x] = if still { 0.0 } else { w1 * gain };
+            self.gain0[x] = w0 * gain;
+            self.gain1[x] = w1 * gain;
             let column = x as f32;
             self.fx0[x] = to_fixed_f32(column - s0 * vx);
             self.fy0[x] = to_fixed_f32(row - s0 * vy);
             self.fx1[x] = to_fixed_f32(column - s1 * vx);
             self.fy1[x] = to_fixed_f32(row - s1 * vy);
-            self.still[x] = still;
+            self.still[x] = vx == 0.0 && vy == 0.0;
         }
-        // Frozen pixels are copied: neither copy is sampled.
+        // Frozen pixels are copied: still, on their own centre.
         if let Some(mask_row) = frozen.and_then(|m| m.row(v)) {
+            let centre = (to_fixed_f32(row), |x: usize| to_fixed_f32(x as f32));
             for (x, column) in columns.mask.iter().enumerate() {
                 if column.is_some_and(|c| mask_row[c]) {
-                    (self.still[x], self.gain0[x], self.gain1[x]) = (true, 0.0, 0.0);
+                    let [p0, p1] = FlowField::phases(base, self.phase[x]);
+                    (self.gain0[x], self.gain1[x], self.still[x]) = (p0.weight, p1.weight, true);
+                    (self.fx0[x], self.fx1[x]) = (centre.1(x), centre.1(x));
+                    (self.fy0[x], self.fy1[x]) = (centre.0, centre.0);
                 }
             }
         }
-        // Repeated per channel in loops of their own: the position loop vectorises only while it
-        // writes one value per pixel.
-        for (g, &p) in self.g0.chunks_exact_mut(4).zip(&self.gain0) {
-            g.fill(p);
+    }
+
+    fn as_copies(&self) -> Copies<'_> {
+        let (x0, y0, x1, y1) = (&self.fx0, &self.fy0, &self.fx1, &self.fy1);
+        Copies { x0, y0, x1, y1, gain0: &self.gain0, gain1: &self.gain1, still: &self.still }
+    }
+}
+
+/// One chroma row's plan, from the two luma rows over it: per 2x2 block, each copy at the mean of
+/// its four positions ([`chroma_position`]) with the mean of its four gains; a block is copied when
+/// all four pixels are.
+struct BlockPlan {
+    x0: Vec<Fixed>,
+    y0: Vec<Fixed>,
+    x1: Vec<Fixed>,
+    y1: Vec<Fixed>,
+    gain0: Vec<f32>,
+    gain1: Vec<f32>,
+    still: Vec<bool>,
+}
+
+impl BlockPlan {
+    fn new(width: usize) -> Self {
+        let i = || vec![0 as Fixed; width];
+        let f = || vec![0f32; width];
+        BlockPlan { x0: i(), y0: i(), x1: i(), y1: i(), gain0: f(), gain1: f(), still: vec![false; width] }
+    }
+
+    fn fill(&mut self, top: &RowPlan, bottom: &RowPlan) {
+        let (t, b) = (top.as_copies(), bottom.as_copies());
+        blocks(t.x0, b.x0, &mut self.x0, chroma_position);
+        blocks(t.y0, b.y0, &mut self.y0, chroma_position);
+        blocks(t.x1, b.x1, &mut self.x1, chroma_position);
+        blocks(t.y1, b.y1, &mut self.y1, chroma_position);
+        let mean = |p: f32, q: f32, r: f32, s: f32| 0.25 * (p + q + r + s);
+        blocks(t.gain0, b.gain0, &mut self.gain0, mean);
+        blocks(t.gain1, b.gain1, &mut self.gain1, mean);
+        blocks(t.still, b.still, &mut self.still, |p, q, r, s| p && q && r && s);
+    }
+
+    fn as_copies(&self) -> Copies<'_> {
+        let (x0, y0, x1, y1) = (&self.x0, &self.y0, &self.x1, &self.y1);
+        Copies { x0, y0, x1, y1, gain0: &self.gain0, gain1: &self.gain1, still: &self.still }
+    }
+}
+
+/// `out[i] = f(top[2i], top[2i + 1], bottom[2i], bottom[2i + 1])`, each 2x2 block of two rows
+/// reduced to one value; a last odd column makes a block one pixel wide. Whole pairs in one
+/// loop of their own, so it vectorises.
+fn blocks<T: Copy, U>(top: &[T], bottom: &[T], out: &mut [U], f: impl Fn(T, T, T, T) -> U) {
+    for ((o, p), q) in out.iter_mut().zip(top.chunks_exact(2)).zip(bottom.chunks_exact(2)) {
+        *o = f(p[0], p[1], q[0], q[1]);
+    }
+    if top.len() % 2 == 1 {
+        if let (Some(o), Some(&p), Some(&q)) = (out.last_mut(), top.last(), bottom.last()) {
+            *o = f(p, p, q, q);
         }
-        for (g, &p) in self.g1.chunks_exact_mut(4).zip(&self.gain1) {
-            g.fill(p);
-        }
+    }
+}
+
+/// The RGBA path's per-row buffers: each copy's samples and gains, four values a pixel.
+struct RgbaRow {
+    a: Vec<u8>,
+    b: Vec<u8>,
+    g0: Vec<f32>,
+    g1: Vec<f32>,
+}
+
+impl RgbaRow {
+    fn new(width: usize) -> Self {
+        RgbaRow { a: vec![0; width * 4], b: vec![0; width * 4], g0: vec![0.0; width * 4], g1: vec![0.0; width * 4] }
     }
 }
 
@@ -256,7 +443,7 @@ mod tests {
     use crate::analysis::structure::structure_maps;
     use crate::motion::MotionParams;
     use crate::render::warp::sample_catmull_rom;
-    use crate::testing::landscape;
+    use crate::testing::{i420_error, landscape};
 
     /// The flow frame computed the plain way, pixel by pixel in f64 positions: what [`advect`]'s
     /// row-wise passes must reproduce.
@@ -328,5 +515,40 @@ mod tests {
         // Positions in f32 and the gain folded into the weights shift a few values across a
         // rounding boundary, never by more than one level.
         assert!(off * 1000 < total, "{off} of {total} values differ");
+    }
+
+    #[test]
+    fn i420_frames_are_the_rgba_frames_converted_and_frozen_blocks_are_copied() {
+        let (w, h) = (256usize, 192usize);
+        let (fitted, _) = landscape(w as u32, h as u32);
+        let params = MotionParams { width: 256, height: 192, frames: 48, fps: 24, depth: 8, amplitude: 5.0, seed: 3 };
+        let field = FlowField::new(&structure_maps(&fitted), params);
+        let blend = FlowBlend::new(&fitted, field.amplitude());
+        let planes = FlowPlanes::new(&fitted, &blend);
+        // The left 86 columns (43 whole chroma blocks) frozen.
+        let mask: Vec<u8> = (0..w * h).flat_map(|i| if i % w < 86 { [0u8, 0, 0, 255] } else { [255; 4] }).collect();
+        let mask = FreezeMask::new(&Rgba8Image::from_raw(256, 192, mask).expect("size"), 256, 192);
+        let (mut rgba, mut yuv) = (vec![0u8; w * h * 4], vec![0u8; i420_len(w, h)]);
+        for (index, frozen) in [(0, None), (11, None), (19, Some(&mask)), (30, Some(&mask))] {
+            advect(&fitted, &blend, &field, index, frozen, &mut rgba);
+            advect_i420(&planes, &blend, &field, index, frozen, &mut yuv);
+            let e = i420_error(&rgba, &yuv, w, h);
+            // Each copy's sample is rounded before the blend multiplies it by its gain (up to √2),
+            // so a luma value may land a little further off than a resonance one (2 levels).
+            assert!(e.luma_worst <= 3.0 && e.luma_mean <= 0.6, "frame {index}: luma {e:?}");
+            assert!(e.chroma_mean <= 0.75, "frame {index}: chroma {e:?}");
+            assert_ne!(yuv[..w * h], planes.image.y.data[..], "frame {index} moves");
+            if frozen.is_some() {
+                for y in 0..h {
+                    assert_eq!(yuv[y * w..y * w + 86], planes.image.y.row(y)[..86], "frame {index} luma row {y}");
+                }
+                let (cb, cr) = yuv[w * h..].split_at(w * h / 4);
+                for y in 0..h / 2 {
+                    let at = y * w / 2..y * w / 2 + 43;
+                    assert_eq!(cb[at.clone()], planes.image.cb.row(y)[..43], "frame {index} Cb row {y}");
+                    assert_eq!(cr[at], planes.image.cr.row(y)[..43], "frame {index} Cr row {y}");
+                }
+            }
+        }
     }
 }

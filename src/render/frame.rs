@@ -10,7 +10,7 @@ use crate::motion::modal::ModalField;
 use crate::motion::shimmer::ShimmerField;
 use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
-use crate::render::advect::{advect, FlowBlend};
+use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::warp_i420;
@@ -34,8 +34,15 @@ enum Pipeline {
         frozen: Option<FreezeMask>,
         planes: Option<I420>,
     },
-    /// Two advected copies of the fitted image, blended.
-    Flow { fitted: Rgba8Image, field: FlowField, blend: FlowBlend, frozen: Option<FreezeMask> },
+    /// Two advected copies of the fitted image, blended. `planes` are the fitted image and the
+    /// blend's mean in I420, made at the first video frame (boxed: they are large inline).
+    Flow {
+        fitted: Rgba8Image,
+        field: FlowField,
+        blend: FlowBlend,
+        frozen: Option<FreezeMask>,
+        planes: Option<Box<FlowPlanes>>,
+    },
     /// The fitted image plus its phase-rotated bands.
     Shimmer { fitted: Rgba8Image, field: ShimmerField },
 }
@@ -110,7 +117,7 @@ impl Renderer {
             MotionMode::Flow => {
                 let field = FlowField::new(maps, params);
                 let blend = FlowBlend::new(&fitted, field.amplitude());
-                Pipeline::Flow { fitted, field, blend, frozen }
+                Pipeline::Flow { fitted, field, blend, frozen, planes: None }
             }
             MotionMode::Shimmer => {
                 let field = ShimmerField::new(&fitted, maps, frozen.as_ref(), params);
@@ -210,7 +217,7 @@ impl Renderer {
                 let positions = WarpPositions::new(self.width as usize, view, displacement.as_ref(), frozen.as_ref());
                 warp(fitted, &mut self.buffer, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { fitted, field, blend, frozen } => {
+            Pipeline::Flow { fitted, field, blend, frozen, .. } => {
                 if field.is_still() {
                     self.buffer.copy_from_slice(fitted.data());
                 } else {
@@ -268,8 +275,16 @@ impl Renderer {
                 let positions = WarpPositions::new(w, view, displacement.as_ref(), frozen.as_ref());
                 warp_i420(planes, &mut self.i420, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { .. } | Pipeline::Shimmer { .. } => {
-                return Err(EngineError::new(ErrorCode::Internal, "flow and shimmer render RGBA only"));
+            Pipeline::Flow { fitted, field, blend, frozen, planes } => {
+                let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(fitted, blend)));
+                if field.is_still() {
+                    planes.image().copy_to(&mut self.i420);
+                } else {
+                    advect_i420(planes, blend, field, index, frozen.as_ref(), &mut self.i420);
+                }
+            }
+            Pipeline::Shimmer { .. } => {
+                return Err(EngineError::new(ErrorCode::Internal, "shimmer renders RGBA only"));
             }
         }
         Ok(&self.i420)

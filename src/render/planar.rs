@@ -38,14 +38,11 @@ fn sample_edge(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
     let (w, h) = (plane.width, plane.height);
     let (ix, iy) = ((fx >> 8) as isize, (fy >> 8) as isize);
     let (wx, wy) = (table[(fx & 0xff) as usize], table[(fy & 0xff) as usize]);
+    let columns = [0, 1, 2, 3].map(|dx| mirror(ix + dx - 1, w));
     let mut acc = 0i32;
     for (dy, &wyv) in wy.iter().enumerate() {
         let row = &plane.data[mirror(iy + dy as isize - 1, h) * w..][..w];
-        let sum: i32 = wx
-            .iter()
-            .enumerate()
-            .map(|(dx, &wxv)| i32::from(row[mirror(ix + dx as isize - 1, w)]) * i32::from(wxv))
-            .sum();
+        let sum: i32 = wx.iter().zip(columns).map(|(&wxv, x)| i32::from(row[x]) * i32::from(wxv)).sum();
         acc += block::row_to_q6(sum) * i32::from(wyv);
     }
     block::to_u8(acc)
@@ -55,7 +52,7 @@ fn sample_edge(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u8 {
 /// inside (one kernel call shares the reductions of four samples and keeps four independent
 /// chains in flight); a group whose positions all sit on pixel centres is copied. A pixel centre
 /// gives the weights 0, 1, 0, 0, so the kernel reproduces it exactly too: the copy only saves time.
-fn sample_row(plane: &Plane, table: &WeightTable, xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
+pub(crate) fn sample_row(plane: &Plane, table: &WeightTable, xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
     let (w, h) = (plane.width, plane.height);
     let n = out.len().min(xs.len()).min(ys.len());
     let groups = n / 4;
@@ -103,7 +100,7 @@ fn sample_or_copy(plane: &Plane, table: &WeightTable, fx: Fixed, fy: Fixed) -> u
 /// centre in luma [`Fixed`] point, and a chroma coordinate is half a luma one, so the chroma
 /// position is `(c/2 − 0.5)·256 = m/2 − 64`. A still block lands exactly on its chroma pixel.
 #[inline]
-fn chroma_position(a: Fixed, b: Fixed, c: Fixed, d: Fixed) -> Fixed {
+pub(crate) fn chroma_position(a: Fixed, b: Fixed, c: Fixed, d: Fixed) -> Fixed {
     ((a + b + c + d + 4) >> 3) - 64
 }
 

@@ -61,6 +61,11 @@ pub struct Plane {
 }
 
 impl Plane {
+    /// Row `y`.
+    pub fn row(&self, y: usize) -> &[u8] {
+        &self.data[y * self.width..(y + 1) * self.width]
+    }
+
     /// The plane as samples to resample.
     pub fn samples(&self) -> Samples<'_> {
         Samples { data: &self.data, width: self.width, height: self.height, channels: 1 }
@@ -79,6 +84,18 @@ pub struct I420 {
 }
 
 impl I420 {
+    /// Writes the planes into `out`, an I420 frame of the same size: Y, then Cb, then Cr.
+    ///
+    /// # Panics
+    /// When `out` is not that size (a caller bug).
+    pub fn copy_to(&self, out: &mut [u8]) {
+        let (y, chroma) = out.split_at_mut(self.y.data.len());
+        let (cb, cr) = chroma.split_at_mut(self.cb.data.len());
+        y.copy_from_slice(&self.y.data);
+        cb.copy_from_slice(&self.cb.data);
+        cr.copy_from_slice(&self.cr.data);
+    }
+
     /// Converts `img` (alpha ignored: the decoder has already composed it over black). A last odd
     /// row or column makes chroma blocks of one or two pixels, averaged as they are.
     pub fn from_rgba(img: &Rgba8Image) -> Self {
