@@ -128,7 +128,10 @@ try {
         for (const motion of ['camera', 'resonance']) {
           const wallMs = median(runs[motion].map((x) => x.wallMs));
           e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
-            setupMs: median(runs[motion].map((x) => x.setupMs)), longestTaskMs: Math.max(...runs[motion].map((x) => x.longestTaskMs)) });
+            setupMs: median(runs[motion].map((x) => x.setupMs)), longestTaskMs: Math.max(...runs[motion].map((x) => x.longestTaskMs)),
+            firstFrameMs: median(runs[motion].map((x) => x.firstFrameMs)),
+            framesMs: median(runs[motion].map((x) => x.submittedMs - x.firstFrameMs)),
+            tailMs: median(runs[motion].map((x) => x.wallMs - x.submittedMs)) });
         }
       }
     }
@@ -161,10 +164,12 @@ if (E2E) {
   const longTask = (ms) => (ms > 0 ? `${ms.toFixed(0)} ms` : 'none > 50 ms');
   const rows = e2e.map((e) => `${e.size.padEnd(11)}${e.format.padEnd(6)}${e.motion.padEnd(11)}${(e.wallMs / 1000).toFixed(2).padStart(7)}`
     + `${(e.floorMs / 1000).toFixed(2).padStart(8)}${e.ratio.toFixed(2).padStart(9)}x  ≤ ${e.motion === 'camera' ? '1.3' : '1.6'}x`
-    + `${e.setupMs.toFixed(0).padStart(9)} ms  ${longTask(e.longestTaskMs).padEnd(13)} ${e.codec}`);
+    + `${e.setupMs.toFixed(0).padStart(9)} ms ${[e.firstFrameMs, e.framesMs, e.tailMs].map((t) => t.toFixed(0).padStart(5)).join('')}`
+    + `  ${longTask(e.longestTaskMs).padEnd(13)} ${e.codec}`);
   console.log([
     `\nend to end: generateVideo, 4 s at 24 fps (96 frames), median of ${REPEATS}, seconds; floor = WebCodecs alone on prepared frames`,
-    'size       format motion       e2e   floor  e2e/floor target     setup  longest main-thread task',
+    '(first: until the first frame is rendered; frames: to the last frame handed to the encoder; tail: flush, mux, hash, delivery)',
+    'size       format motion       e2e   floor  e2e/floor target     setup first frames tail (ms)  longest main-thread task',
     ...rows,
     ...Object.entries(ffmpeg).map(([size, f]) => {
       const ours = e2e.find((e) => e.size === size && e.format === 'mp4' && e.motion === 'camera');

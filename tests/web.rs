@@ -69,6 +69,22 @@ fn bad_input_crosses_as_code_and_message() {
 }
 
 #[wasm_bindgen_test]
+fn options_validate_without_an_image() {
+    // What the worker chooses the encoder from before the image is decoded: the defaults applied,
+    // the same errors as an engine's.
+    let valid = api::validate_options(options(r#"{"resolution": "640x360", "duration": 2}"#)).expect("valid");
+    let number = |name: &str| js_sys::Reflect::get(&valid, &JsValue::from_str(name)).ok().and_then(|v| v.as_f64());
+    assert_eq!(
+        [number("width"), number("height"), number("fps"), number("frames")],
+        [Some(640.0), Some(360.0), Some(24.0), Some(48.0)]
+    );
+    assert_eq!(js_field(&valid, "format"), "mp4");
+    let err = api::validate_options(options(r#"{"fps": 0}"#)).err().expect("refused");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    assert!(js_field(&err, "message").contains("`fps`"));
+}
+
+#[wasm_bindgen_test]
 async fn frames_render_into_linear_memory_and_match_the_native_hash() {
     pool().await;
     let png = png_bytes(&gradient(96, 64));

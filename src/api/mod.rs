@@ -184,6 +184,15 @@ pub fn analysis_key(options: JsValue) -> Result<Option<String>, JsValue> {
         .then(|| format!("{}/{}x{}/p{}", crate::VERSION, valid.width, valid.height, valid.quantum_precision)))
 }
 
+/// The options with every default applied (`{format, duration, fps, width, height, frames, ...}`),
+/// without an image: the worker chooses the video's encoder from them while the image is decoded
+/// and analysed. Throws `{code, message}` for invalid options.
+#[wasm_bindgen(js_name = validateOptions)]
+pub fn validate_options(options: JsValue) -> Result<JsValue, JsValue> {
+    let valid = options_from_js(options).and_then(|o| o.validate()).map_err(to_js)?;
+    serde_wasm_bindgen::to_value(&valid).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
 /// The module's linear memory, so JavaScript can view frames without copying them first.
 /// (Not named `memory`: that name is taken by the module's own memory export.)
 #[wasm_bindgen(js_name = linearMemory)]

@@ -52,12 +52,22 @@ async function endToEnd({ image, options }) {
     for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
   });
   observer.observe({ type: 'longtask', buffered: false });
+  // Where the time goes: until the first frame is rendered (engine, input hash, set-up, encoder
+  // configuration), the frames (render and encode overlapped), and the tail (flush, mux, hash).
+  /** @type {Record<string, number>} */
+  const marks = {};
+  /** @param {import('../lib/index.js').Progress} p */
+  const onProgress = (p) => {
+    const at = performance.now() - started;
+    if (p.stage === 'render' && p.frame === 1) marks.firstFrameMs = at;
+    if (p.stage === 'encode') marks.submittedMs ??= at;
+  };
   const started = performance.now();
-  const { metadata, blob } = await generateVideo(image, { analysisCache: false, history: false, ...options });
+  const { metadata, blob } = await generateVideo(image, { analysisCache: false, history: false, ...options, onProgress });
   const wallMs = performance.now() - started;
   await new Promise((r) => setTimeout(r, 50)); // let the observer deliver the last entries
   observer.disconnect();
-  return { wallMs, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
+  return { wallMs, ...marks, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
     wasmMemoryBytes: metadata.wasmMemoryBytes, memoryEstimateBytes: metadata.memoryEstimateBytes, longestTaskMs: longest };
 }
 

@@ -149,10 +149,22 @@ async function generate(req) {
   };
   /** @param {import('./protocol.js').Stage} stage @param {number} frame @param {number} frames */
   const progress = (stage, frame, frames) => post({ v: PROTOCOL_VERSION, type: 'progress', id: req.id, stage, frame, frames });
+  /** @type {EncoderSession | null} */
+  let early = null;
   try {
     progress('decode', 0, 0);
     const { mod, info } = await loadEngine();
     checkCancel();
+    // The encoder depends on the options alone, so the format's first codec is configured now,
+    // without asking `isConfigSupported` first: the encoder starts up (about 100 ms, measured by
+    // npm run bench; otherwise paid inside the first encode) while the engine decodes and analyses
+    // the image, and the question's own answer (about 180 ms here) is not waited for. A browser
+    // that cannot use the codec reports it as the encoder's error, and the next codec is tried.
+    const valid = mod.validateOptions(req.options);
+    const [first] = valid.format === 'avi' ? [] : codecCandidates(valid.format, valid.width, valid.height, valid.fps);
+    if (first && typeof VideoEncoder !== 'undefined') {
+      early = new EncoderSession(encoderConfig(first, valid.width, valid.height, valid.fps));
+    }
     progress('analyze', 0, 0);
     const mask = req.freezeMask ? new Uint8Array(req.freezeMask) : undefined;
     const inputHash = await sha256Hex(req.input);
@@ -178,7 +190,7 @@ async function generate(req) {
       const out =
         plan.format === 'avi'
           ? await encodeAvi(mod, engine, plan, progress, checkCancel, previewer)
-          : await encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer);
+          : await encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer, early);
       progress('hash', plan.frames, plan.frames);
       const sha256 = await sha256Hex(out.buffer);
       const metadata = {
@@ -214,6 +226,7 @@ async function generate(req) {
   } catch (err) {
     fail(req.id, err);
   } finally {
+    early?.close();
     jobs.delete(req.id);
   }
 }
@@ -252,8 +265,10 @@ const timestampUs = (i, fps) => Math.round((i * 1e6) / fps);
  * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
  * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
  * @param {() => void} checkCancel @param {Previewer} previewer
+ * @param {EncoderSession | null} early an encoder configured before the set-up, used as it is when
+ *   its configuration comes up
  */
-async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer) {
+async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer, early) {
   const { width, height, fps } = plan;
   if (typeof VideoEncoder === 'undefined') {
     throw engineError(ErrorCode.ENCODER_ERROR, `this browser has no WebCodecs VideoEncoder; choose format "avi"`);
@@ -262,13 +277,17 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
   for (const candidate of codecCandidates(plan.format, width, height, fps)) {
     const config = encoderConfig(candidate, width, height, fps);
     const described = `${config.codec} ${width}x${height} ${fps} fps ${Math.round((config.bitrate ?? 0) / 1000)} kbit/s`;
-    const support = await VideoEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
-    if (!support.supported) {
-      tried.push(`${described}: not supported`);
-      continue;
+    const configured = early?.configuredFor(config) ? early : null;
+    if (!configured) {
+      const support = await VideoEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
+      if (!support.supported) {
+        tried.push(`${described}: not supported`);
+        continue;
+      }
     }
+    const session = configured ?? new EncoderSession(config);
     try {
-      return await encodeWith(mod, engine, plan, candidate, config, progress, checkCancel, previewer);
+      return await encodeWith(mod, engine, plan, candidate, session, progress, checkCancel, previewer);
     } catch (err) {
       if (!(err instanceof EncoderFailure)) throw err;
       tried.push(`${described}: ${err.message}`);
@@ -281,40 +300,70 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
 class EncoderFailure extends Error {}
 
 /**
+ * A configured `VideoEncoder`, its first failure, and whoever waits for its queue to drain. Its
+ * chunks go to `sink`, set once the muxer exists (none come before the first encode).
+ */
+class EncoderSession {
+  /** @param {VideoEncoderConfig} config */
+  constructor(config) {
+    this.config = config;
+    /** @type {EncoderFailure | null} */
+    this.failure = null;
+    /** @type {(() => void)[]} */
+    this.waiters = [];
+    /** @type {EncodedVideoChunkOutputCallback} */
+    this.sink = () => {};
+    this.encoder = new VideoEncoder({
+      output: (chunk, meta) => this.sink(chunk, meta),
+      error: (err) => {
+        this.failure ??= new EncoderFailure(err.message);
+        this.wake();
+      },
+    });
+    this.encoder.addEventListener('dequeue', () => this.wake());
+    try {
+      this.encoder.configure(config);
+    } catch (err) {
+      this.failure = new EncoderFailure(`configure: ${/** @type {Error} */ (err).message}`);
+    }
+  }
+
+  /** @param {VideoEncoderConfig} config */
+  configuredFor(config) {
+    return JSON.stringify(config) === JSON.stringify(this.config);
+  }
+
+  /** Resolves when the encoder dequeues a frame or fails. */
+  drained() {
+    return new Promise((resolve) => this.waiters.push(() => resolve(undefined)));
+  }
+
+  wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    w.forEach((f) => f());
+  }
+
+  close() {
+    if (this.encoder.state !== 'closed') this.encoder.close();
+  }
+}
+
+/**
  * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
- * @param {{ codec: string, family: 'avc' | 'av1' | 'vp9' | 'vp8' }} candidate @param {VideoEncoderConfig} config
+ * @param {{ codec: string, family: 'avc' | 'av1' | 'vp9' | 'vp8' }} candidate @param {EncoderSession} session
  * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
  * @param {() => void} checkCancel @param {Previewer} previewer
  */
-async function encodeWith(mod, engine, plan, candidate, config, progress, checkCancel, previewer) {
+async function encodeWith(mod, engine, plan, candidate, session, progress, checkCancel, previewer) {
   const { fps, frames } = plan;
+  const { encoder, config } = session;
   const muxer = await createMuxer(plan.format, candidate.family, fps);
-  /** @type {EncoderFailure | null} */
-  let failure = null;
-  /** @type {(() => void)[]} */
-  let waiters = [];
-  const wake = () => {
-    const w = waiters;
-    waiters = [];
-    w.forEach((f) => f());
-  };
-  const encoder = new VideoEncoder({
-    output: (chunk, meta) => muxer.add(chunk, meta),
-    error: (err) => {
-      failure = new EncoderFailure(err.message);
-      wake();
-    },
-  });
-  encoder.addEventListener('dequeue', wake);
+  session.sink = (chunk, meta) => muxer.add(chunk, meta);
   const checkFailure = () => {
-    if (failure) throw failure;
+    if (session.failure) throw session.failure;
   };
   try {
-    try {
-      encoder.configure(config);
-    } catch (err) {
-      throw new EncoderFailure(`configure: ${/** @type {Error} */ (err).message}`);
-    }
     const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
     const layout = /** @type {'RGBA' | 'I420'} */ (engine.videoFrameFormat());
     for (let i = 0; i < frames; i++) {
@@ -334,9 +383,7 @@ async function encodeWith(mod, engine, plan, candidate, config, progress, checkC
         frame.close();
       }
       progress('render', i + 1, frames);
-      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !failure) {
-        await new Promise((resolve) => waiters.push(() => resolve(undefined)));
-      }
+      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !session.failure) await session.drained();
       await yieldToEventLoop();
     }
     checkCancel();
@@ -344,7 +391,7 @@ async function encodeWith(mod, engine, plan, candidate, config, progress, checkC
     try {
       await encoder.flush();
     } catch (err) {
-      throw failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
+      throw session.failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
     }
     checkFailure();
     progress('mux', frames, frames);
@@ -354,7 +401,7 @@ async function encodeWith(mod, engine, plan, candidate, config, progress, checkC
     await muxer.cancel().catch(() => {});
     throw err;
   } finally {
-    if (encoder.state !== 'closed') encoder.close();
+    session.close();
   }
 }
 
