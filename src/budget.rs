@@ -35,8 +35,8 @@ const SHIMMER_BYTES_PER_PX: f64 = 50.0;
 /// Bytes per analysis-grid pixel of an analysis as bytes (four `f32` maps).
 const CACHED_ANALYSIS_BYTES_PER_PX: f64 = 16.0;
 /// Bytes per RGBA byte of the I420 copy of the images a video's frames are sampled from (the
-/// camera's kept source, the resonance warp's fitted image, flow's fitted image and mean), made for a WebCodecs video (Y, and a
-/// quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
+/// camera's kept source, the resonance warp's fitted image, flow's fitted image and mean), made
+/// for a WebCodecs video (Y, and a quarter each of Cb and Cr: 1.5 of RGBA's 4 bytes a pixel).
 const I420_SOURCE_BYTES_PER_RGBA_BYTE: f64 = 1.5 / 4.0;
 /// Bytes per output pixel of an I420 frame and its one-channel resampling rows or positions.
 const I420_FRAME_BYTES_PER_PX: f64 = 2.0;

@@ -248,8 +248,8 @@ impl Renderer {
     /// The source is converted once, at the first call.
     ///
     /// # Errors
-    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` for flow and shimmer, which render
-    /// RGBA only ([`RenderPlan::video_layout`] is not I420 for them).
+    /// `INVALID_OPTION` when `index` is out of range; `INTERNAL` for shimmer, which renders RGBA
+    /// only ([`RenderPlan::video_layout`] is not I420 for it).
     pub fn render_i420(&mut self, index: u32) -> Result<&[u8]> {
         self.check_index(index)?;
         let view = self.view(index);
