@@ -343,13 +343,13 @@ impl RowPlan {
         }
         // Frozen pixels are copied: still, on their own centre.
         if let Some(mask_row) = frozen.and_then(|m| m.row(v)) {
-            let centre = (to_fixed_f32(row), |x: usize| to_fixed_f32(x as f32));
+            let fy = to_fixed_f32(row);
             for (x, column) in columns.mask.iter().enumerate() {
                 if column.is_some_and(|c| mask_row[c]) {
                     let [p0, p1] = FlowField::phases(base, self.phase[x]);
+                    let fx = to_fixed_f32(x as f32);
                     (self.gain0[x], self.gain1[x], self.still[x]) = (p0.weight, p1.weight, true);
-                    (self.fx0[x], self.fx1[x]) = (centre.1(x), centre.1(x));
-                    (self.fy0[x], self.fy1[x]) = (centre.0, centre.0);
+                    (self.fx0[x], self.fy0[x], self.fx1[x], self.fy1[x]) = (fx, fy, fx, fy);
                 }
             }
         }
