@@ -2,7 +2,8 @@
 // 2048x1536 photo-like PNG.
 //
 // Render only, one 1024x1024 frame of every motion:
-//   native     criterion (`cargo bench --bench engine`), 2 threads (the machine's cores)
+//   native     criterion (`cargo bench --bench engine`), on all the machine's cores and on one
+//              (RAYON_NUM_THREADS=1: the same work on the same thread count as wasm 1)
 //   wasm 1     the threaded wasm build in a worker of headless Chromium, pool of 1
 //   wasm pool  the same with a pool of navigator.hardwareConcurrency threads
 // End to end (the public generateVideo, 4 s at 24 fps, 1024x1024 and 1920x1080, mp4 and webm,
@@ -15,7 +16,7 @@
 // browser's over 23 frames (render) and over the repetitions (3 by default).
 //
 // Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
-//   --no-ffmpeg  --reps N  --sizes 1024x1024
+//   --no-ffmpeg  --reps N  --sizes 1024x1024  --formats mp4
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,7 @@ const NATIVE = RENDER && !args.includes('--no-native');
 const E2E = !args.includes('--no-e2e');
 const FFMPEG = E2E && !args.includes('--no-ffmpeg');
 const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
+const FORMATS = (args.includes('--formats') ? args[args.indexOf('--formats') + 1] : 'mp4,webm').split(',');
 const SIZES = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1024x1024,1920x1080').split(',');
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
@@ -52,12 +54,18 @@ execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
 
 // Native: criterion, on the same image.
 const filter = `frame 1024x1024 (${MOTIONS.map((m) => m.replace('+', '\\+')).join('|')})$`;
-if (NATIVE) run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', filter], { QUANTONIUM_BENCH_IMAGE: image });
-const native = Object.fromEntries(MOTIONS.filter(() => NATIVE).map((motion) => {
-  const dir = path.join(root, 'target', 'criterion', 'engine', `frame 1024x1024 ${motion}`);
-  const estimates = JSON.parse(fs.readFileSync(path.join(dir, 'new', 'estimates.json'), 'utf8'));
-  return [motion, estimates.median.point_estimate / 1e6];
-}));
+/** Criterion's median frame time per motion, in ms, with rayon on `threads` threads (0: all cores). */
+function nativeFrames(threads) {
+  const env = { QUANTONIUM_BENCH_IMAGE: image, ...(threads ? { RAYON_NUM_THREADS: String(threads) } : {}) };
+  run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', filter], env);
+  return Object.fromEntries(MOTIONS.map((motion) => {
+    const dir = path.join(root, 'target', 'criterion', 'engine', `frame 1024x1024 ${motion}`);
+    const estimates = JSON.parse(fs.readFileSync(path.join(dir, 'new', 'estimates.json'), 'utf8'));
+    return [motion, estimates.median.point_estimate / 1e6];
+  }));
+}
+const native = NATIVE ? nativeFrames(0) : {};
+const nativeOne = NATIVE ? nativeFrames(1) : {};
 
 // ffmpeg.wasm is served from this origin, unbundled (www/bench/ffmpeg-bench.js imports it).
 const benchDir = path.join(root, 'dist-bench');
@@ -73,9 +81,43 @@ const wasm = {};
 const e2e = [];
 const memory = {};
 const ffmpeg = {};
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+/**
+ * User + system CPU time of the browser (every process this script started: Chromium's browser,
+ * renderer, GPU and utility processes), in seconds, from /proc/<pid>/stat: the page reads it
+ * before and after a run (bench/main.js).
+ */
+function browserCpuSeconds() {
+  const stats = [];
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After the command name: state, ppid, ... utime and stime are fields 14 and 15 of stat.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.push({ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const ours = new Set([process.pid]);
+  let ticks = 0;
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of stats) {
+      if (!ours.has(p.pid) && ours.has(p.ppid)) {
+        ours.add(p.pid);
+        ticks += p.ticks;
+        grew = true;
+      }
+    }
+  }
+  return ticks / ticksPerSecond;
+}
 /** A fresh page (its own engine worker) on the benchmark site. */
 async function openPage() {
   const page = await browser.newPage();
+  await page.exposeFunction('browserCpuSeconds', browserCpuSeconds);
   page.on('request', (req) => {
     if (!req.url().startsWith(url) && !req.url().startsWith('blob:')) throw new Error(`request left the origin: ${req.url()}`);
   });
@@ -109,7 +151,7 @@ try {
     await endToEnd(p, { format: 'mp4', duration: 0.5, resolution: '256x256' }); // loads the engine
     for (const size of SIZES) {
       const [width, height] = size.split('x').map(Number);
-      for (const format of ['mp4', 'webm']) {
+      for (const format of FORMATS) {
         const floors = [];
         const runs = { camera: [], resonance: [] };
         // Interleaved, so drifting machine load falls on every case alike.
@@ -118,6 +160,7 @@ try {
           for (const motion of ['camera', 'resonance']) runs[motion].push(await endToEnd(p, { format, motion, duration: 4, fps: 24, resolution: size }));
         }
         const floorMs = median(floors.map((f) => f.ms));
+        const floorCpuSeconds = median(floors.map((f) => f.cpuSeconds));
         if (FFMPEG && format === 'mp4') {
           const runs = [];
           for (let r = 0; r < REPEATS; r++) {
@@ -127,7 +170,9 @@ try {
         }
         for (const motion of ['camera', 'resonance']) {
           const wallMs = median(runs[motion].map((x) => x.wallMs));
+          const cpuSeconds = median(runs[motion].map((x) => x.cpuSeconds));
           e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
+            cpuSeconds, floorCpuSeconds, cpuBoundRatio: (cpuSeconds * 1000) / os.cpus().length / floorMs,
             setupMs: median(runs[motion].map((x) => x.setupMs)), longestTaskMs: Math.max(...runs[motion].map((x) => x.longestTaskMs)),
             firstFrameMs: median(runs[motion].map((x) => x.firstFrameMs)),
             framesMs: median(runs[motion].map((x) => x.submittedMs - x.firstFrameMs)),
@@ -152,12 +197,13 @@ try {
 const fmt = (x) => (x === undefined ? '—' : x.toFixed(1)).padStart(8);
 const lines = !RENDER ? [] : [
   `one 1024x1024 frame, ms (median) — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-  `motion             native  wasm 1  wasm ${wasm.pool.threads}   wasm1/native  pool/wasm1  setup (wasm ${wasm.pool.threads})`,
-  ...MOTIONS.map((m) => `${m.padEnd(17)}${fmt(native[m])}${fmt(wasm.one.frameMs[m])}${fmt(wasm.pool.frameMs[m])}`
-    + `${(native[m] / wasm.one.frameMs[m]).toFixed(2).padStart(12)}x${(wasm.one.frameMs[m] / wasm.pool.frameMs[m]).toFixed(2).padStart(11)}x`
+  `motion           native ${os.cpus().length}  native 1  wasm 1  wasm ${wasm.pool.threads}   wasm1/native1  wasm1/native${os.cpus().length}  pool/wasm1  setup (wasm ${wasm.pool.threads})`,
+  ...MOTIONS.map((m) => `${m.padEnd(17)}${fmt(native[m])}${fmt(nativeOne[m]).padStart(10)}${fmt(wasm.one.frameMs[m])}${fmt(wasm.pool.frameMs[m])}`
+    + `${(nativeOne[m] / wasm.one.frameMs[m]).toFixed(2).padStart(14)}x${(native[m] / wasm.one.frameMs[m]).toFixed(2).padStart(13)}x`
+    + `${(wasm.one.frameMs[m] / wasm.pool.frameMs[m]).toFixed(2).padStart(11)}x`
     + `${wasm.pool.setupMs[m].toFixed(0).padStart(12)} ms`),
 ];
-if (RENDER) console.log(`\n${lines.join('\n')}\n(wasm1/native: native time over wasm time, ≥ 0.5 is the target; pool/wasm1: speed-up of the pool)`);
+if (RENDER) console.log(`\n${lines.join('\n')}\n(wasm1/nativeN: native time over wasm time, ≥ 0.5 is the target, like for like with native on one thread; pool/wasm1: speed-up of the pool)`);
 if (E2E) {
   const mib = (b) => `${(b / 1048576).toFixed(0)} MiB`;
   // The Long Tasks API reports only tasks over 50 ms.
@@ -165,11 +211,13 @@ if (E2E) {
   const rows = e2e.map((e) => `${e.size.padEnd(11)}${e.format.padEnd(6)}${e.motion.padEnd(11)}${(e.wallMs / 1000).toFixed(2).padStart(7)}`
     + `${(e.floorMs / 1000).toFixed(2).padStart(8)}${e.ratio.toFixed(2).padStart(9)}x  ≤ ${e.motion === 'camera' ? '1.3' : '1.6'}x`
     + `${e.setupMs.toFixed(0).padStart(9)} ms ${[e.firstFrameMs, e.framesMs, e.tailMs].map((t) => t.toFixed(0).padStart(5)).join('')}`
+    + `${e.floorCpuSeconds.toFixed(2).padStart(7)}${e.cpuSeconds.toFixed(2).padStart(6)}${e.cpuBoundRatio.toFixed(2).padStart(7)}x`
     + `  ${longTask(e.longestTaskMs).padEnd(13)} ${e.codec}`);
   console.log([
     `\nend to end: generateVideo, 4 s at 24 fps (96 frames), median of ${REPEATS}, seconds; floor = WebCodecs alone on prepared frames`,
     '(first: until the first frame is rendered; frames: to the last frame handed to the encoder; tail: flush, mux, hash, delivery)',
-    'size       format motion       e2e   floor  e2e/floor target     setup first frames tail (ms)  longest main-thread task',
+    `(CPU: the browser's CPU seconds, floor and e2e; bound: e2e CPU over ${os.cpus().length} cores, over the floor: the least ratio this CPU allows)`,
+    'size       format motion       e2e   floor  e2e/floor target     setup first frames tail (ms)  CPU floor e2e  bound  longest main-thread task',
     ...rows,
     ...Object.entries(ffmpeg).map(([size, f]) => {
       const ours = e2e.find((e) => e.size === size && e.format === 'mp4' && e.motion === 'camera');
@@ -182,6 +230,6 @@ if (E2E) {
     `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
   ].join('\n'));
 }
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, wasm, e2e, ffmpeg, memory };
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);

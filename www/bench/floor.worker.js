@@ -1,7 +1,8 @@
 // The floor: WebCodecs alone encoding `frames` frames of the same size, with the same codec and
 // configuration as the library (its own fallback order, encode/codecs.js), from RGBA frames
 // prepared in advance (a slow zoom of the photo, drawn before the clock starts). Nothing of the
-// engine runs here: this is the time the browser's encoder itself needs.
+// engine runs here: this is the time the browser's encoder itself needs. It says when the frames
+// are prepared and waits to be told to start, so the page can read the CPU time in between.
 import { codecCandidates, encoderConfig } from '../lib/encode/codecs.js';
 
 self.onmessage = async ({ data }) => {
@@ -26,6 +27,12 @@ self.onmessage = async ({ data }) => {
       ctx.drawImage(bitmap, 0, 0);
       prepared.push(ctx.getImageData(0, 0, width, height).data);
     }
+    // The page reads the browser's CPU time now, then says go: the clock and that reading start
+    // together, after the preparation.
+    await new Promise((resolve) => {
+      self.onmessage = resolve;
+      self.postMessage({ prepared: true });
+    });
     let failure = null;
     let waiting = null;
     const encoder = new VideoEncoder({ output: () => {}, error: (e) => { failure = e; } });

@@ -38,7 +38,33 @@ const render = (job) => oneShot(new Worker(new URL('./render.worker.js', import.
  */
 async function floor({ image, ...job }) {
   const bitmap = await createImageBitmap(new Blob([image]));
-  return oneShot(new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' }), { ...job, bitmap }, [bitmap]);
+  const worker = new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' });
+  let cpuAtStart = NaN;
+  const result = await new Promise((resolve, reject) => {
+    worker.onmessage = async ({ data }) => {
+      if (data.prepared) {
+        cpuAtStart = await browserCpuSeconds();
+        worker.postMessage('go');
+        return;
+      }
+      if (data.ok) resolve(data);
+      else reject(new Error(data.error));
+    };
+    worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage({ ...job, bitmap }, [bitmap]);
+  }).finally(() => worker.terminate());
+  return { ...result, cpuSeconds: (await browserCpuSeconds()) - cpuAtStart };
+}
+
+/**
+ * The CPU time all of the browser's processes have used so far, in seconds, read by the bench
+ * runner from /proc (NaN when the page runs outside it). Differences of two readings show how much
+ * CPU a run needed, however many threads it spread over.
+ * @returns {Promise<number>}
+ */
+function browserCpuSeconds() {
+  // @ts-ignore: exposed by scripts/bench.mjs
+  return globalThis.browserCpuSeconds?.() ?? Promise.resolve(NaN);
 }
 
 /**
@@ -62,12 +88,14 @@ async function endToEnd({ image, options }) {
     if (p.stage === 'render' && p.frame === 1) marks.firstFrameMs = at;
     if (p.stage === 'encode') marks.submittedMs ??= at;
   };
+  const cpuAtStart = await browserCpuSeconds();
   const started = performance.now();
   const { metadata, blob } = await generateVideo(image, { analysisCache: false, history: false, ...options, onProgress });
   const wallMs = performance.now() - started;
+  const cpuSeconds = (await browserCpuSeconds()) - cpuAtStart;
   await new Promise((r) => setTimeout(r, 50)); // let the observer deliver the last entries
   observer.disconnect();
-  return { wallMs, ...marks, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
+  return { wallMs, cpuSeconds, ...marks, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
     wasmMemoryBytes: metadata.wasmMemoryBytes, memoryEstimateBytes: metadata.memoryEstimateBytes, longestTaskMs: longest };
 }
 
