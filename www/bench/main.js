@@ -8,22 +8,25 @@ import { generateVideo } from '../lib/index.js';
 
 /**
  * Sends one message to a worker and resolves with its answer, then ends it. (The workers are made
- * by the callers: webpack bundles a worker only where it sees `new Worker(new URL(...))`.)
+ * by the callers: webpack bundles a worker only where it sees `new Worker(new URL(...))`.) A
+ * `{ prepared: true }` message before the answer goes to `onPrepared`, and what it resolves to is
+ * posted back: the floor waits for it to start its clock.
  * @param {Worker} worker @param {any} message @param {Transferable[]} [transfer]
+ * @param {() => Promise<any>} [onPrepared]
  */
-function oneShot(worker, message, transfer = []) {
+function oneShot(worker, message, transfer = [], onPrepared = async () => {}) {
   return new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
-      worker.terminate();
+      if (data.prepared) {
+        onPrepared().then((reply) => worker.postMessage(reply), reject);
+        return;
+      }
       if (data.ok) resolve(data);
       else reject(new Error(data.error));
     };
-    worker.onerror = (e) => {
-      worker.terminate();
-      reject(new Error(e.message));
-    };
+    worker.onerror = (e) => reject(new Error(e.message));
     worker.postMessage(message, transfer);
-  });
+  }).finally(() => worker.terminate());
 }
 
 /**
@@ -38,21 +41,13 @@ const render = (job) => oneShot(new Worker(new URL('./render.worker.js', import.
  */
 async function floor({ image, ...job }) {
   const bitmap = await createImageBitmap(new Blob([image]));
-  const worker = new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' });
   let cpuAtStart = NaN;
-  const result = await new Promise((resolve, reject) => {
-    worker.onmessage = async ({ data }) => {
-      if (data.prepared) {
-        cpuAtStart = await browserCpuSeconds();
-        worker.postMessage('go');
-        return;
-      }
-      if (data.ok) resolve(data);
-      else reject(new Error(data.error));
-    };
-    worker.onerror = (e) => reject(new Error(e.message));
-    worker.postMessage({ ...job, bitmap }, [bitmap]);
-  }).finally(() => worker.terminate());
+  const onPrepared = async () => {
+    cpuAtStart = await browserCpuSeconds();
+    return 'go';
+  };
+  const worker = new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' });
+  const result = await oneShot(worker, { ...job, bitmap }, [bitmap], onPrepared);
   return { ...result, cpuSeconds: (await browserCpuSeconds()) - cpuAtStart };
 }
 
