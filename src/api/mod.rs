@@ -139,8 +139,8 @@ impl Engine {
     }
 
     /// The layout of [`Engine::render_video_frame`]'s pixels, as WebCodecs names it: `"I420"`
-    /// (BT.709 limited range, `width * height * 3 / 2` bytes) for the camera and the resonance
-    /// motions, `"RGBA"` for flow and shimmer.
+    /// (BT.709 limited range, `width * height * 3 / 2` bytes) for the camera, resonance and flow
+    /// motions, `"RGBA"` for shimmer (its bands are added per RGBA channel).
     #[wasm_bindgen(js_name = videoFrameFormat)]
     pub fn video_frame_format(&self) -> String {
         self.job.video_layout().as_str().to_owned()

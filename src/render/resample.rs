@@ -311,27 +311,29 @@ pub mod kernels {
         use core::arch::x86_64::*;
         check_plane4(columns, starts, weights, out);
         let groups = out.len() / 4;
+        // Chunks, not indices: the loop then has no bounds checks (they cost the simd128 twin a
+        // quarter of its time).
+        let quads = out.chunks_exact_mut(4).zip(starts.chunks_exact(4)).zip(weights.chunks_exact(16));
         // SAFETY: SSE2 is part of the x86-64 baseline. Each 8-byte load reads
         // `columns[s..s + 4]` for the start `s` of an output below `out.len()`, inside `columns`
-        // (check_plane4); the weight loads read `weights[g·16..g·16 + 16]`, inside since
-        // `weights.len() >= out.len()·4`. Unaligned loads have no alignment requirement.
+        // (check_plane4); the weight loads read the 16 weights of `w`. Unaligned loads have no
+        // alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
             let round = _mm_set1_epi32(1 << (TOTAL_SHIFT - 1));
             let p = columns.as_ptr();
-            let window = |i: usize| _mm_loadl_epi64(p.add(starts[i]) as *const __m128i);
-            for g in 0..groups {
-                let i = g * 4;
-                let a = _mm_unpacklo_epi64(window(i), window(i + 1));
-                let b = _mm_unpacklo_epi64(window(i + 2), window(i + 3));
-                let w = weights.as_ptr().add(g * 16) as *const __m128i;
+            for ((out4, s), w) in quads {
+                let window = |j: usize| _mm_loadl_epi64(p.add(s[j]) as *const __m128i);
+                let a = _mm_unpacklo_epi64(window(0), window(1));
+                let b = _mm_unpacklo_epi64(window(2), window(3));
+                let w = w.as_ptr() as *const __m128i;
                 let (da, db) = (_mm_madd_epi16(a, _mm_loadu_si128(w)), _mm_madd_epi16(b, _mm_loadu_si128(w.add(1))));
                 let (fa, fb) = (_mm_castsi128_ps(da), _mm_castsi128_ps(db));
                 let even = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(fa, fb));
                 let odd = _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(fa, fb));
                 let v = _mm_srai_epi32(_mm_add_epi32(_mm_add_epi32(even, odd), round), TOTAL_SHIFT as i32);
                 let v = _mm_packus_epi16(_mm_packs_epi32(v, v), zero);
-                out[i..i + 4].copy_from_slice(&(_mm_cvtsi128_si32(v) as u32).to_le_bytes());
+                out4.copy_from_slice(&(_mm_cvtsi128_si32(v) as u32).to_le_bytes());
             }
         }
         let done = groups * 4;
@@ -346,28 +348,25 @@ pub mod kernels {
         let groups = out.len() / 4;
         let round = i32x4_splat(1 << (TOTAL_SHIFT - 1));
         let p = columns.as_ptr();
-        for g in 0..groups {
-            let i = g * 4;
+        // Chunks, not indices, as in plane4_sse2.
+        let quads = out.chunks_exact_mut(4).zip(starts.chunks_exact(4)).zip(weights.chunks_exact(16));
+        for ((out4, s), w) in quads {
             // SAFETY: each 8-byte load reads `columns[s..s + 4]` for the start `s` of an output
-            // below `out.len()`, inside `columns` (check_plane4); the weight loads read
-            // `weights[g·16..g·16 + 16]`, inside since `weights.len() >= out.len()·4`. wasm loads
-            // have no alignment requirement.
+            // below `out.len()`, inside `columns` (check_plane4); the weight loads read the 16
+            // weights of `w`. wasm loads have no alignment requirement.
             let (a, b, wa, wb) = unsafe {
                 let pair = |j: usize| {
-                    v128_load64_lane::<1>(
-                        v128_load64_zero(p.add(starts[j]) as *const u64),
-                        p.add(starts[j + 1]) as *const u64,
-                    )
+                    v128_load64_lane::<1>(v128_load64_zero(p.add(s[j]) as *const u64), p.add(s[j + 1]) as *const u64)
                 };
-                let w = weights.as_ptr().add(g * 16) as *const v128;
-                (pair(i), pair(i + 2), v128_load(w), v128_load(w.add(1)))
+                let w = w.as_ptr() as *const v128;
+                (pair(0), pair(2), v128_load(w), v128_load(w.add(1)))
             };
             let (da, db) = (i32x4_dot_i16x8(a, wa), i32x4_dot_i16x8(b, wb));
             let sum = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(da, db), i32x4_shuffle::<1, 3, 5, 7>(da, db));
             let v = i32x4_shr(i32x4_add(sum, round), TOTAL_SHIFT);
             let v = i16x8_narrow_i32x4(v, v);
             let v = u8x16_narrow_i16x8(v, v);
-            out[i..i + 4].copy_from_slice(&u32x4_extract_lane::<0>(v).to_le_bytes());
+            out4.copy_from_slice(&u32x4_extract_lane::<0>(v).to_le_bytes());
         }
         let done = groups * 4;
         plane_taps::<4>(columns, &starts[done..], &weights[done * 4..], &mut out[done..]);

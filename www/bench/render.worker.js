@@ -1,5 +1,5 @@
 // Render-only benchmark worker: one engine instance with a pool of `threads`, timing
-// `renderVideoFrame` (the frames a video's encoder gets: I420 for the camera, RGBA otherwise) per
+// `renderVideoFrame` (the frames a video's encoder gets: I420, RGBA for shimmer) per
 // motion. Frames are rendered and not encoded, so this measures the Rust core in wasm alone.
 import init, { Engine, initThreadPool, threadCount } from '../../pkg/threads/engine.js';
 
