@@ -2,7 +2,8 @@
 # Installs whatever this machine lacks to build (and, with --test, to test) the project, and
 # nothing it already has. Everything comes from the registries: rustup, crates.io, npm, Debian.
 #   scripts/setup.sh          toolchain, wasm-bindgen CLI, node_modules
-#   scripts/setup.sh --test   the same, plus chromium, chromium-driver and ffmpeg (apt-get)
+#   scripts/setup.sh --test   the same, plus chromium, chromium-driver and ffmpeg (apt-get), and
+#                             npm's cache for installing the package offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# 4. For the tests: a browser and its driver (never downloaded by a test tool), and ffprobe.
+# 4. npm's cache: what an app needs to install this package's tarball offline (the dependencies'
+#    registry metadata, which `npm ci` does not fetch), for tests/e2e/package.test.mjs. Resolved
+#    once online when the cache lacks it; a lockfile-only install downloads no packages.
+if [ "${1:-}" = "--test" ]; then
+  deps=$(node -p "Object.entries(require('./package.json').dependencies || {}).map(([n, v]) => n + '@' + v).join(' ')")
+  scratch=$(mktemp -d)
+  if [ -n "$deps" ] && ! (cd "$scratch" && npm install --offline --package-lock-only --ignore-scripts --no-audit --no-fund $deps >/dev/null 2>&1); then
+    echo "== caching the registry metadata of $deps"
+    (cd "$scratch" && npm install --package-lock-only --ignore-scripts --no-audit --no-fund $deps >/dev/null)
+  fi
+  rm -rf "$scratch"
+fi
+
+# 5. For the tests: a browser and its driver (never downloaded by a test tool), and ffprobe.
 if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
