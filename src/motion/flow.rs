@@ -196,10 +196,19 @@ impl FlowField {
     }
 }
 
-/// `x − floor(x)` for the small non-negative values the phases take.
+/// `x − floor(x)` for the small non-negative values the phases take, where truncation is the
+/// floor: wasm's vector `f32x4.trunc` in the browser, a round trip through an integer natively
+/// (x86-64's baseline has no rounding instruction). Both are exact, so they agree.
 #[inline]
 fn fract(x: f32) -> f32 {
-    x - (x as i32) as f32
+    #[cfg(target_arch = "wasm32")]
+    {
+        x - x.trunc()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        x - (x as i32) as f32
+    }
 }
 
 /// Smallest `det(I − ∇D_i)` over both copies and a fine sampling of the cycle, where the copy shows

@@ -427,14 +427,24 @@ impl RgbaRow {
     }
 }
 
-/// `p` (a position minus one half, in pixels) in [`Fixed`] point: `floor(p·256 + 0.5)`, written
-/// so it vectorises (x86-64's baseline has no rounding instruction). f32 keeps a 2048-pixel
-/// position to 1/16 of a step, below the final rounding's half step.
+/// `p` (a position minus one half, in pixels) in [`Fixed`] point: `floor(p·256 + 0.5)`. f32 keeps
+/// a 2048-pixel position to 1/16 of a step, below the final rounding's half step.
+///
+/// wasm has a vector floor (`f32x4.floor`); x86-64's baseline has no rounding instruction, so
+/// natively it is a truncation corrected for negative values, which vectorises there. Both are
+/// the exact floor, so they give the same positions.
 #[inline]
 fn to_fixed_f32(p: f32) -> Fixed {
     let q = p * SUBPIXEL as f32 + 0.5;
-    let i = q as i32;
-    i - i32::from(i as f32 > q)
+    #[cfg(target_arch = "wasm32")]
+    {
+        q.floor() as i32
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let i = q as i32;
+        i - i32::from(i as f32 > q)
+    }
 }
 
 #[cfg(test)]
