@@ -1,12 +1,16 @@
-// The floor: WebCodecs alone encoding `frames` frames of the same size, with the same codec and
-// configuration as the library (its own fallback order, encode/codecs.js), from RGBA frames
-// prepared in advance (a slow zoom of the photo, drawn before the clock starts). Nothing of the
-// engine runs here: this is the time the browser's encoder itself needs. It says when the frames
-// are prepared and waits to be told to start, so the page can read the CPU time in between.
+// The floor: WebCodecs alone encoding the very frames a generation hands it — the engine's frames of
+// the same motion, size and length, rendered before the clock starts and copied out — with the
+// same codec and configuration as the library (its own fallback order, encode/codecs.js), as the
+// same kind of VideoFrame (encode/frames.js: I420 straight from the engine). Nothing of the engine
+// runs while the clock does: this is the time the browser's encoder itself needs for that video.
+// It says when the frames are prepared and waits to be told to start, so the page can read the
+// CPU time in between.
+import init, { Engine, initThreadPool, linearMemory } from '../../pkg/threads/engine.js';
 import { codecCandidates, encoderConfig } from '../lib/encode/codecs.js';
+import { engineFrame, frameBytes } from '../lib/encode/frames.js';
 
 self.onmessage = async ({ data }) => {
-  const { bitmap, width, height, fps, frames, format } = data;
+  const { image, width, height, fps, frames, format, motion } = data;
   try {
     let config = null;
     for (const candidate of codecCandidates(format, width, height, fps)) {
@@ -17,16 +21,17 @@ self.onmessage = async ({ data }) => {
       }
     }
     if (!config) throw new Error(`no ${format} encoder`);
-    const canvas = new OffscreenCanvas(width, height);
-    const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
+    await init();
+    await initThreadPool(Math.max(1, navigator.hardwareConcurrency || 1));
+    const engine = new Engine(image, { resolution: { width, height }, duration: frames / fps, fps, motion });
+    const pixelFormat = /** @type {'RGBA' | 'I420'} */ (engine.videoFrameFormat());
+    const bytes = frameBytes(pixelFormat, width, height);
     const prepared = [];
     for (let i = 0; i < frames; i++) {
-      const zoom = 1 + (0.12 * i) / frames;
-      const scale = Math.max(width / bitmap.width, height / bitmap.height) * zoom;
-      ctx.setTransform(scale, 0, 0, scale, (width - bitmap.width * scale) / 2, (height - bitmap.height * scale) / 2);
-      ctx.drawImage(bitmap, 0, 0);
-      prepared.push(ctx.getImageData(0, 0, width, height).data);
+      const ptr = engine.renderVideoFrame(i);
+      prepared.push(new Uint8Array(linearMemory().buffer, ptr, bytes).slice());
     }
+    engine.free();
     // The page reads the browser's CPU time now, then says go: the clock and that reading start
     // together, after the preparation.
     await new Promise((resolve) => {
@@ -40,8 +45,7 @@ self.onmessage = async ({ data }) => {
     const started = performance.now();
     encoder.configure(config);
     for (let i = 0; i < frames; i++) {
-      const ts = Math.round((i * 1e6) / fps);
-      const frame = new VideoFrame(prepared[i], { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp: ts, duration: Math.round(1e6 / fps) });
+      const frame = engineFrame(prepared[i], pixelFormat, width, height, Math.round((i * 1e6) / fps), Math.round(1e6 / fps));
       encoder.encode(frame, { keyFrame: i % (2 * fps) === 0 });
       frame.close();
       while (encoder.encodeQueueSize > 2 && !failure) await new Promise((r) => { waiting = r; });
@@ -50,8 +54,8 @@ self.onmessage = async ({ data }) => {
     const ms = performance.now() - started;
     encoder.close();
     if (failure) throw failure;
-    self.postMessage({ ok: true, ms, codec: config.codec });
+    self.postMessage({ ok: true, ms, codec: config.codec, pixelFormat });
   } catch (e) {
-    self.postMessage({ ok: false, error: String(e?.message ?? e) });
+    self.postMessage({ ok: false, error: String(e?.message ?? e?.code ?? e) });
   }
 };

@@ -1,7 +1,8 @@
 // The benchmark page, driven by scripts/bench.mjs in headless Chromium:
 //   quantoniumBench.render(...)    render-only timings in a worker of its own (one per thread count:
 //                                  a pool is sized once per wasm instance);
-//   quantoniumBench.floor(...)     WebCodecs alone encoding prepared frames (floor.worker.js);
+//   quantoniumBench.floor(...)     WebCodecs alone encoding a motion's frames, rendered in advance
+//                                  (floor.worker.js);
 //   quantoniumBench.endToEnd(...)  the public API, generateVideo, as a page would call it, with the
 //                                  longest main-thread task observed meanwhile.
 import { generateVideo } from '../lib/index.js';
@@ -36,18 +37,18 @@ function oneShot(worker, message, transfer = [], onPrepared = async () => {}) {
 const render = (job) => oneShot(new Worker(new URL('./render.worker.js', import.meta.url), { type: 'module' }), job);
 
 /**
- * The encoder's floor for `frames` frames of `width x height` in `format`.
- * @param {{ image: Uint8Array, width: number, height: number, fps: number, frames: number, format: 'mp4' | 'webm' }} job
+ * The encoder's floor for a video: `frames` frames of `motion` at `width x height`, in `format`
+ * (floor.worker.js renders them first, then times their encoding alone).
+ * @param {{ image: Uint8Array, motion: string, width: number, height: number, fps: number, frames: number, format: 'mp4' | 'webm' }} job
  */
-async function floor({ image, ...job }) {
-  const bitmap = await createImageBitmap(new Blob([image]));
+async function floor(job) {
   let cpuAtStart = NaN;
   const onPrepared = async () => {
     cpuAtStart = await browserCpuSeconds();
     return 'go';
   };
   const worker = new Worker(new URL('./floor.worker.js', import.meta.url), { type: 'module' });
-  const result = await oneShot(worker, { ...job, bitmap }, [bitmap], onPrepared);
+  const result = await oneShot(worker, job, [], onPrepared);
   return { ...result, cpuSeconds: (await browserCpuSeconds()) - cpuAtStart };
 }
 

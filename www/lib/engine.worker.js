@@ -9,6 +9,7 @@
  */
 import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
 import { codecCandidates, encoderConfig } from './encode/codecs.js';
+import { engineFrame, frameBytes } from './encode/frames.js';
 import { createMuxer } from './encode/mux.js';
 import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
 import { sha256Hex } from './store/db.js';
@@ -231,27 +232,20 @@ async function generate(req) {
   }
 }
 
-/** The colour space of the engine's I420 frames (src/render/yuv.rs): BT.709, limited range. */
-const I420_COLOR_SPACE = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
-
 /**
  * A VideoFrame over the engine's frame buffer. The view is made fresh each time because a memory
  * growth replaces `memory.buffer`; VideoFrame copies the pixels at construction, so the buffer can
  * be overwritten by the next frame at once (this also works when the memory is shared).
  * `format` is 'RGBA' (`renderFrame`) or, from `renderVideoFrame`, whatever `videoFrameFormat()` says:
- * 'I420' for the camera and the resonance warps, which the encoder then takes without converting.
+ * 'I420' for every motion but shimmer, which the encoder then takes without converting.
  * @param {EngineModule} mod @param {number} ptr @param {{width: number, height: number}} plan
  * @param {number} timestamp @param {number} duration @param {'RGBA' | 'I420'} [format]
  */
 function frameFromMemory(mod, ptr, plan, timestamp, duration, format = 'RGBA') {
   const memory = /** @type {WebAssembly.Memory} */ (mod.linearMemory());
   const { width, height } = plan;
-  if (format === 'I420') {
-    const pixels = new Uint8Array(memory.buffer, ptr, (width * height * 3) / 2);
-    return new VideoFrame(pixels, { format, codedWidth: width, codedHeight: height, timestamp, duration, colorSpace: I420_COLOR_SPACE });
-  }
-  const pixels = new Uint8Array(memory.buffer, ptr, width * height * 4);
-  return new VideoFrame(pixels, { format: 'RGBA', codedWidth: width, codedHeight: height, timestamp, duration });
+  const pixels = new Uint8Array(memory.buffer, ptr, frameBytes(format, width, height));
+  return engineFrame(pixels, format, width, height, timestamp, duration);
 }
 
 /** @param {number} i @param {number} fps */
