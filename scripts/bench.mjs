@@ -7,11 +7,13 @@
 //   wasm 1     the threaded wasm build in a worker of headless Chromium, pool of 1
 //   wasm pool  the same with a pool of navigator.hardwareConcurrency threads
 // End to end (the public generateVideo, 4 s at 24 fps, 1024x1024 and 1920x1080, mp4 and webm,
-// camera and resonance) beside the floor: WebCodecs alone encoding the same number of prepared
-// frames with the same codec; ffmpeg.wasm (@ffmpeg/core-mt, served locally) doing the equivalent
-// zoom-and-pan; WASM memory after a 4 s and a 30 s video; the longest main-thread task during any
-// generation. For each run, the browser's CPU time, and its split between the engine's workers,
-// the encoder's threads and the rest (from /proc), so a ratio above its target says what bounds it.
+// camera and resonance) beside the floor: WebCodecs alone encoding the camera's video (the zoom and
+// pan), its frames rendered by the engine in advance, with the library's codec and configuration
+// (resonance's frames are encoded alone too); ffmpeg.wasm (@ffmpeg/core-mt, served locally) doing
+// the equivalent zoom-and-pan; WASM memory after a 4 s and a 30 s video; the longest main-thread
+// task during any generation. For each run, the browser's CPU time, and its split between the
+// engine's workers, the encoder's threads and the rest (from /proc), so a ratio above its target
+// says what bounds it.
 //
 // Prints tables and writes target/bench/results.json. Medians: criterion's over its samples; the
 // browser's over 23 frames (render) and over the repetitions (3 by default).
@@ -179,7 +181,8 @@ function lastRunSplit() {
   const [before, after] = readings.slice(-2);
   const split = { workers: 0, encoder: 0, other: 0 };
   for (const [tid, ticks] of after.threads) {
-    split[threadTicks.get(tid)?.kind ?? 'other'] += (ticks - (before.threads.get(tid) ?? 0)) / ticksPerSecond;
+    const kind = threadTicks.get(tid)?.kind;
+    if (kind) split[kind] += (ticks - (before.threads.get(tid) ?? 0)) / ticksPerSecond;
   }
   split.other = Math.max(0, after.total - before.total - split.workers - split.encoder);
   return split;
@@ -238,6 +241,8 @@ try {
           }
         }
         const splitOf = (xs) => Object.fromEntries(['workers', 'encoder', 'other'].map((k) => [k, median(xs.map((x) => x.split[k]))]));
+        const floorMs = median(floors.camera.map((f) => f.ms));
+        const floorCpuSeconds = median(floors.camera.map((f) => f.cpuSeconds));
         if (FFMPEG && format === 'mp4') {
           const runs = [];
           for (let r = 0; r < REPEATS; r++) {
@@ -248,8 +253,6 @@ try {
         for (const motion of ['camera', 'resonance']) {
           const wallMs = median(runs[motion].map((x) => x.wallMs));
           const cpuSeconds = median(runs[motion].map((x) => x.cpuSeconds));
-          const floorMs = median(floors.camera.map((f) => f.ms));
-          const floorCpuSeconds = median(floors.camera.map((f) => f.cpuSeconds));
           e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
             cpuSeconds, floorCpuSeconds, cpuBoundRatio: (cpuSeconds * 1000) / os.cpus().length / floorMs,
             cpuSplit: splitOf(runs[motion]),
