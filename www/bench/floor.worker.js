@@ -7,7 +7,7 @@
 // CPU time in between.
 import init, { Engine, initThreadPool, linearMemory } from '../../pkg/threads/engine.js';
 import { codecCandidates, encoderConfig } from '../lib/encode/codecs.js';
-import { engineFrame, frameBytes } from '../lib/encode/frames.js';
+import { KEYFRAME_SECONDS, MAX_ENCODE_QUEUE, engineFrame, frameBytes, timestampUs } from '../lib/encode/frames.js';
 
 self.onmessage = async ({ data }) => {
   const { image, width, height, fps, frames, format, motion } = data;
@@ -44,11 +44,13 @@ self.onmessage = async ({ data }) => {
     encoder.addEventListener('dequeue', () => waiting?.());
     const started = performance.now();
     encoder.configure(config);
+    const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
     for (let i = 0; i < frames; i++) {
-      const frame = engineFrame(prepared[i], pixelFormat, width, height, Math.round((i * 1e6) / fps), Math.round(1e6 / fps));
-      encoder.encode(frame, { keyFrame: i % (2 * fps) === 0 });
+      const ts = timestampUs(i, fps);
+      const frame = engineFrame(prepared[i], pixelFormat, width, height, ts, timestampUs(i + 1, fps) - ts);
+      encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
       frame.close();
-      while (encoder.encodeQueueSize > 2 && !failure) await new Promise((r) => { waiting = r; });
+      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !failure) await new Promise((r) => { waiting = r; });
     }
     await encoder.flush();
     const ms = performance.now() - started;

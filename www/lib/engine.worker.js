@@ -9,17 +9,13 @@
  */
 import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
 import { codecCandidates, encoderConfig } from './encode/codecs.js';
-import { engineFrame, frameBytes } from './encode/frames.js';
+import { KEYFRAME_SECONDS, MAX_ENCODE_QUEUE, engineFrame, frameBytes, timestampUs } from './encode/frames.js';
 import { createMuxer } from './encode/mux.js';
 import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
 import { sha256Hex } from './store/db.js';
 
-/** Frames allowed in the encoder's queue before rendering waits: short, but never empty. */
-const MAX_ENCODE_QUEUE = 2;
 /** Shortest interval between two preview frames sent to the page. */
 const PREVIEW_INTERVAL_MS = 60;
-/** A keyframe every two seconds keeps seeking cheap in the result. */
-const KEYFRAME_SECONDS = 2;
 
 /** @typedef {typeof import('../../pkg/threads/engine.js')} EngineModule */
 /** @type {Promise<{ mod: EngineModule, info: Record<string, unknown> }> | null} */
@@ -247,9 +243,6 @@ function frameFromMemory(mod, ptr, plan, timestamp, duration, format = 'RGBA') {
   const pixels = new Uint8Array(memory.buffer, ptr, frameBytes(format, width, height));
   return engineFrame(pixels, format, width, height, timestamp, duration);
 }
-
-/** @param {number} i @param {number} fps */
-const timestampUs = (i, fps) => Math.round((i * 1e6) / fps);
 
 /**
  * Encodes with the first codec of the format's fallback order (encode/codecs.js) that the browser

@@ -1,11 +1,19 @@
 // @ts-check
 /**
- * VideoFrames of the engine's pixels, as the encoder gets them: shared by the library's worker
- * and the benchmark's floor, so both hand WebCodecs exactly the same kind of frame.
+ * VideoFrames of the engine's pixels and how they are fed to the encoder: shared by the library's
+ * worker and the benchmark's floor, so both hand WebCodecs the same frames in the same way.
  */
 
+/** Frames allowed in the encoder's queue before rendering waits: short, but never empty. */
+export const MAX_ENCODE_QUEUE = 2;
+/** A keyframe every two seconds keeps seeking cheap in the result. */
+export const KEYFRAME_SECONDS = 2;
+
+/** Frame `i`'s timestamp in microseconds. @param {number} i @param {number} fps */
+export const timestampUs = (i, fps) => Math.round((i * 1e6) / fps);
+
 /** The colour space of the engine's I420 frames (src/render/yuv.rs): BT.709, limited range. */
-export const I420_COLOR_SPACE = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
+const I420_COLOR_SPACE = { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false };
 
 /**
  * The bytes of one `width x height` frame in `format` (the sides are even: the options say so).
