@@ -66,6 +66,34 @@ pub fn kernel_cases(count: usize) -> (Vec<u8>, Vec<(usize, [i16; 4], [i16; 4])>)
     (data, blocks)
 }
 
+/// One row's source positions, x and y, in [`crate::render::warp::Fixed`] point.
+pub type PositionRow = (Vec<i32>, Vec<i32>);
+
+/// Rows of positions for checking the row sampler's simd128 set-up against its scalar twin, on a
+/// random 61x47 plane: sub-pixel positions inside, groups on pixel centres, and groups that touch
+/// or pass every edge (negative positions too), so each kind of group and the tail are met.
+pub fn sample_row_cases() -> (crate::render::yuv::Plane, Vec<PositionRow>) {
+    let (w, h) = (61usize, 47usize);
+    let mut next = xorshift(0x6a09_e667_f3bc_c908);
+    let plane = crate::render::yuv::Plane { width: w, height: h, data: (0..w * h).map(|_| next() as u8).collect() };
+    let rows = (0..200)
+        .map(|r| {
+            let len = 1 + (next() % 70) as usize;
+            let mut position = |side: usize| -> i32 {
+                let whole = (next() % (side as u64 + 8)) as i32 - 4;
+                match r % 4 {
+                    0 => whole << 8,
+                    _ => (whole << 8) + (next() % 256) as i32,
+                }
+            };
+            let xs = (0..len).map(|_| position(w)).collect();
+            let ys = (0..len).map(|_| position(h)).collect();
+            (xs, ys)
+        })
+        .collect();
+    (plane, rows)
+}
+
 /// Cases for checking the camera resampler's SIMD kernels against their scalar twins: random
 /// images (odd sizes, so rows end off the 16-byte SIMD step) under views that magnify, minify up to
 /// the renderer's largest direct scale, and reach past the edges.

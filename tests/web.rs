@@ -166,6 +166,19 @@ fn simd_plane_kernel_equals_its_scalar_twin() {
 }
 
 #[wasm_bindgen_test]
+fn simd_row_sampler_equals_its_scalar_twin() {
+    use quantonium_video::render::planar::{kernels, sample_row, sample_row_with};
+    use quantonium_video::render::warp::weight_table;
+    let (plane, rows) = quantonium_video::testing::sample_row_cases();
+    for (xs, ys) in rows {
+        let (mut simd, mut scalar) = (vec![0u8; xs.len()], vec![0u8; xs.len()]);
+        sample_row(&plane, weight_table(), &xs, &ys, &mut simd);
+        sample_row_with(&plane, weight_table(), &xs, &ys, &mut scalar, kernels::block4_scalar);
+        assert_eq!(simd, scalar, "positions {xs:?} {ys:?}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn simd_resample_kernels_equal_their_scalar_twins() {
     pool().await;
     use quantonium_video::render::resample::{resample, resample_scalar, Samples};

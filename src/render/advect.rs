@@ -15,7 +15,7 @@ use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::flow::FlowField;
 use crate::motion::modal::FrameField;
 use crate::render::freeze::FreezeMask;
-use crate::render::planar::{chroma_position, sample_row};
+use crate::render::planar::{blocks, chroma_position, sample_row};
 use crate::render::warp::{sample_fixed, weight_table, Fixed, SUBPIXEL};
 use crate::render::yuv::{self, i420_len, I420};
 
@@ -396,20 +396,6 @@ impl BlockPlan {
     fn as_copies(&self) -> Copies<'_> {
         let (x0, y0, x1, y1) = (&self.x0, &self.y0, &self.x1, &self.y1);
         Copies { x0, y0, x1, y1, gain0: &self.gain0, gain1: &self.gain1, still: &self.still }
-    }
-}
-
-/// `out[i] = f(top[2i], top[2i + 1], bottom[2i], bottom[2i + 1])`, each 2x2 block of two rows
-/// reduced to one value; a last odd column makes a block one pixel wide. Whole pairs in one
-/// loop of their own, so it vectorises.
-fn blocks<T: Copy, U>(top: &[T], bottom: &[T], out: &mut [U], f: impl Fn(T, T, T, T) -> U) {
-    for ((o, p), q) in out.iter_mut().zip(top.chunks_exact(2)).zip(bottom.chunks_exact(2)) {
-        *o = f(p[0], p[1], q[0], q[1]);
-    }
-    if top.len() % 2 == 1 {
-        if let (Some(o), Some(&p), Some(&q)) = (out.last_mut(), top.last(), bottom.last()) {
-            *o = f(p, p, q, q);
-        }
     }
 }
 
