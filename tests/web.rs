@@ -154,9 +154,10 @@ fn simd_catmull_rom_kernel_equals_its_scalar_twin() {
 
 #[wasm_bindgen_test]
 fn simd_plane_kernel_equals_its_scalar_twin() {
-    use quantonium_video::render::planar::kernels;
-    // The random RGBA bytes read as one plane 256 samples wide.
+    use quantonium_video::render::sampler::kernels;
+    // The random RGBA bytes read as one plane of i16 samples, 256 wide.
     let (data, blocks) = quantonium_video::testing::kernel_cases(2000);
+    let data: Vec<i16> = data.iter().map(|&v| i16::from(v)).collect();
     for four in blocks.chunks_exact(4) {
         let bases = [0, 1, 2, 3].map(|k| four[k].0);
         let (wx, wy) = ([0, 1, 2, 3].map(|k| four[k].1), [0, 1, 2, 3].map(|k| four[k].2));
@@ -167,14 +168,17 @@ fn simd_plane_kernel_equals_its_scalar_twin() {
 
 #[wasm_bindgen_test]
 fn simd_row_sampler_equals_its_scalar_twin() {
-    use quantonium_video::render::planar::{kernels, sample_row, sample_row_with};
+    use quantonium_video::render::sampler::{kernels, sample_row, sample_row_with, SamplePlane};
     use quantonium_video::render::warp::weight_table;
     let (plane, rows) = quantonium_video::testing::sample_row_cases();
-    for (xs, ys) in rows {
-        let (mut simd, mut scalar) = (vec![0u8; xs.len()], vec![0u8; xs.len()]);
-        sample_row(&plane, weight_table(), &xs, &ys, &mut simd);
-        sample_row_with(&plane, weight_table(), &xs, &ys, &mut scalar, kernels::block4_scalar);
-        assert_eq!(simd, scalar, "positions {xs:?} {ys:?}");
+    for pad in [0, 2, 8] {
+        let copy = SamplePlane::new(&plane, pad);
+        for (xs, ys) in &rows {
+            let (mut simd, mut scalar) = (vec![0u8; xs.len()], vec![0u8; xs.len()]);
+            sample_row(&copy, weight_table(), xs, ys, &mut simd);
+            sample_row_with(&copy, weight_table(), xs, ys, &mut scalar, kernels::block4_scalar);
+            assert_eq!(simd, scalar, "border {pad}, positions {xs:?} {ys:?}");
+        }
     }
 }
 

@@ -12,10 +12,11 @@ use rayon::prelude::*;
 
 use crate::analysis::luma::Plane;
 use crate::image::{round_to_u8, Rgba8Image};
-use crate::motion::flow::FlowField;
+use crate::motion::flow::{FlowField, TRAVEL};
 use crate::motion::modal::FrameField;
 use crate::render::freeze::FreezeMask;
-use crate::render::planar::{blocks, chroma_position, sample_row};
+use crate::render::planar::{blocks, chroma_position, SourceI420};
+use crate::render::sampler::{sample_row, SamplePlane};
 use crate::render::warp::{sample_fixed, weight_table, Fixed, SUBPIXEL};
 use crate::render::yuv::{self, i420_len, I420};
 
@@ -55,19 +56,21 @@ impl FlowBlend {
 /// The fitted image and the blend's local mean in I420, made once for a video's frames.
 #[derive(Debug, Clone)]
 pub struct FlowPlanes {
-    image: I420,
+    image: SourceI420,
     mean: I420,
 }
 
 impl FlowPlanes {
-    /// Converts `fitted` and `blend`'s mean.
-    pub fn new(fitted: &Rgba8Image, blend: &FlowBlend) -> Self {
-        FlowPlanes { image: I420::from_rgba(fitted), mean: I420::from_rgba(&blend.mean) }
+    /// Converts `fitted` and `blend`'s mean, for the copies of `field`.
+    pub fn new(fitted: &Rgba8Image, blend: &FlowBlend, field: &FlowField) -> Self {
+        // A copy is displaced by up to its full velocity, max |V| = TRAVEL·amplitude.
+        let reach = TRAVEL * field.amplitude();
+        FlowPlanes { image: SourceI420::new(fitted, reach), mean: I420::from_rgba(&blend.mean) }
     }
 
     /// The fitted image in I420: the frame of a still field.
     pub fn image(&self) -> &I420 {
-        &self.image
+        &self.image.planes
     }
 }
 
@@ -144,8 +147,8 @@ pub fn advect_i420(
     out: &mut [u8],
 ) {
     let (src, mean) = (&planes.image, &planes.mean);
-    let (w, h) = (src.y.width, src.y.height);
-    let cw = src.cb.width;
+    let (w, h) = (src.planes.y.width, src.planes.y.height);
+    let cw = src.planes.cb.width;
     assert_eq!(out.len(), i420_len(w, h), "I420 frame size");
     if w == 0 || h == 0 {
         return;
@@ -161,7 +164,7 @@ pub fn advect_i420(
             let (top, bottom) = luma_rows.split_at_mut(w);
             let mut luma_row = |plan: &mut RowPlan, y: usize, out: &mut [u8]| {
                 plan.fill(&columns, field, base, blend.decorrelation, frozen, y);
-                samples.render(&src.y, &mean.y, y, plan.as_copies(), out);
+                samples.render((&src.planes.y, &src.y), &mean.y, y, plan.as_copies(), out);
             };
             luma_row(top_plan, 2 * j, top);
             // An odd last row: its chroma blocks are one row tall.
@@ -172,7 +175,8 @@ pub fn advect_i420(
                 &*bottom_plan
             };
             blocks.fill(top_plan, second);
-            for (plane, mean, out) in [(&src.cb, &mean.cb, cb_row), (&src.cr, &mean.cr, cr_row)] {
+            let chroma = [((&src.planes.cb, &src.cb), &mean.cb, cb_row), ((&src.planes.cr, &src.cr), &mean.cr, cr_row)];
+            for (plane, mean, out) in chroma {
                 samples.render(plane, mean, j, blocks.as_copies(), out);
             }
         },
@@ -209,13 +213,21 @@ impl PlaneRow {
         PlaneRow { a: vec![0; width], b: vec![0; width] }
     }
 
-    /// Samples `plane` for both copies and blends them around `mean`'s row `y` into `out`, row `y`
-    /// of the frame's plane; still values are copied from the plane's own row.
-    fn render(&mut self, plane: &yuv::Plane, mean: &yuv::Plane, y: usize, c: Copies<'_>, out: &mut [u8]) {
+    /// Samples a plane (`plane`: its bytes and its [`SamplePlane`]) for both copies and blends
+    /// them around `mean`'s row `y` into `out`, row `y` of the frame's plane; still values are
+    /// copied from the plane's own row.
+    fn render(
+        &mut self,
+        (plane, samples): (&yuv::Plane, &SamplePlane),
+        mean: &yuv::Plane,
+        y: usize,
+        c: Copies<'_>,
+        out: &mut [u8],
+    ) {
         let n = out.len();
         let table = weight_table();
-        sample_row(plane, table, c.x0, c.y0, &mut self.a[..n]);
-        sample_row(plane, table, c.x1, c.y1, &mut self.b[..n]);
+        sample_row(samples, table, c.x0, c.y0, &mut self.a[..n]);
+        sample_row(samples, table, c.x1, c.y1, &mut self.b[..n]);
         blend_row(out, mean.row(y), &self.a[..n], &self.b[..n], c.gain0, c.gain1);
         for ((o, &s), &still) in out.iter_mut().zip(plane.row(y)).zip(c.still) {
             if still {
@@ -520,7 +532,7 @@ mod tests {
         let params = MotionParams { width: 256, height: 192, frames: 48, fps: 24, depth: 8, amplitude: 5.0, seed: 3 };
         let field = FlowField::new(&structure_maps(&fitted), params);
         let blend = FlowBlend::new(&fitted, field.amplitude());
-        let planes = FlowPlanes::new(&fitted, &blend);
+        let planes = FlowPlanes::new(&fitted, &blend, &field);
         // The left 86 columns (43 whole chroma blocks) frozen.
         let mask: Vec<u8> = (0..w * h).flat_map(|i| if i % w < 86 { [0u8, 0, 0, 255] } else { [255; 4] }).collect();
         let mask = FreezeMask::new(&Rgba8Image::from_raw(256, 192, mask).expect("size"), 256, 192);
@@ -533,16 +545,20 @@ mod tests {
             // so a luma value may land a little further off than a resonance one (2 levels).
             assert!(e.luma_worst <= 3.0 && e.luma_mean <= 0.6, "frame {index}: luma {e:?}");
             assert!(e.chroma_mean <= 0.75, "frame {index}: chroma {e:?}");
-            assert_ne!(yuv[..w * h], planes.image.y.data[..], "frame {index} moves");
+            assert_ne!(yuv[..w * h], planes.image.planes.y.data[..], "frame {index} moves");
             if frozen.is_some() {
                 for y in 0..h {
-                    assert_eq!(yuv[y * w..y * w + 86], planes.image.y.row(y)[..86], "frame {index} luma row {y}");
+                    assert_eq!(
+                        yuv[y * w..y * w + 86],
+                        planes.image.planes.y.row(y)[..86],
+                        "frame {index} luma row {y}"
+                    );
                 }
                 let (cb, cr) = yuv[w * h..].split_at(w * h / 4);
                 for y in 0..h / 2 {
                     let at = y * w / 2..y * w / 2 + 43;
-                    assert_eq!(cb[at.clone()], planes.image.cb.row(y)[..43], "frame {index} Cb row {y}");
-                    assert_eq!(cr[at], planes.image.cr.row(y)[..43], "frame {index} Cr row {y}");
+                    assert_eq!(cb[at.clone()], planes.image.planes.cb.row(y)[..43], "frame {index} Cb row {y}");
+                    assert_eq!(cr[at], planes.image.planes.cr.row(y)[..43], "frame {index} Cr row {y}");
                 }
             }
         }

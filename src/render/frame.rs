@@ -13,7 +13,7 @@ use crate::plan::RenderPlan;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
-use crate::render::planar::warp_i420;
+use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
 use crate::render::resample::{resample, resample_samples};
 use crate::render::warp::warp;
@@ -32,7 +32,7 @@ enum Pipeline {
         field: Option<ModalField>,
         camera: Option<CameraPath>,
         frozen: Option<FreezeMask>,
-        planes: Option<I420>,
+        planes: Option<SourceI420>,
     },
     /// Two advected copies of the fitted image, blended. `planes` are the fitted image and the
     /// blend's mean in I420, made at the first video frame (boxed: they are large inline).
@@ -270,13 +270,16 @@ impl Renderer {
                 resample_samples(planes.cr.samples(), half, cr, w / 2, h / 2);
             }
             Pipeline::Warp { fitted, field, frozen, planes, .. } => {
-                let planes = planes.get_or_insert_with(|| I420::from_rgba(fitted));
+                // Positions reach past the image by the displacement at most (the camera keeps its
+                // view inside).
+                let reach = field.as_ref().map_or(0.0, ModalField::amplitude);
+                let planes = planes.get_or_insert_with(|| SourceI420::new(fitted, reach));
                 let displacement = field.as_ref().map(|f| f.frame(index)).filter(|d| !d.is_zero);
                 let positions = WarpPositions::new(w, view, displacement.as_ref(), frozen.as_ref());
                 warp_i420(planes, &mut self.i420, |y, xs, ys| positions.row(y, xs, ys));
             }
             Pipeline::Flow { fitted, field, blend, frozen, planes } => {
-                let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(fitted, blend)));
+                let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(fitted, blend, field)));
                 if field.is_still() {
                     planes.image().copy_to(&mut self.i420);
                 } else {

@@ -6,6 +6,7 @@
 //! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
 //! - [`planar`] — the same warp rendered straight in I420 for the encoder;
 //! - [`positions`] — where that warp samples: camera view minus displacement, in fixed point;
+//! - [`sampler`] — the one-channel Catmull-Rom sampler of both I420 warps;
 //! - [`advect`] — the two-copy blend of the flow motion;
 //! - [`yuv`] — I420 (BT.709 limited range), which the camera renders straight for the encoder;
 //! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
@@ -17,6 +18,7 @@ pub mod freeze;
 pub mod planar;
 pub mod positions;
 pub mod resample;
+pub mod sampler;
 pub mod warp;
 pub mod yuv;
 
