@@ -428,21 +428,35 @@ impl RgbaRow {
 /// `p` (a position minus one half, in pixels) in [`Fixed`] point: `floor(p·256 + 0.5)`. f32 keeps
 /// a 2048-pixel position to 1/16 of a step, below the final rounding's half step.
 ///
-/// wasm has a vector floor (`f32x4.floor`); x86-64's baseline has no rounding instruction, so
-/// natively it is a truncation corrected for negative values, which vectorises there. Both are
-/// the exact floor, so they give the same positions.
+/// wasm has a vector floor (`f32x4.floor`), and the floored value becomes an integer through
+/// [`whole_to_i32`]: four saturating conversions a pixel took a tenth of flow's row plan. Flow's
+/// positions are far inside its bound: at most the output side (2048) plus four times the largest
+/// amplitude (5 % of the side) from the image, under 2^20 steps. x86-64's baseline has no rounding
+/// instruction, so natively it is a truncation corrected for negative values, which vectorises
+/// there. Both are the exact floor, so they give the same positions.
 #[inline]
 fn to_fixed_f32(p: f32) -> Fixed {
     let q = p * SUBPIXEL as f32 + 0.5;
     #[cfg(target_arch = "wasm32")]
     {
-        q.floor() as i32
+        whole_to_i32(q.floor())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         let i = q as i32;
         i - i32::from(i as f32 > q)
     }
+}
+
+/// A whole number `n` below 2^22 in magnitude as an i32, exactly: `n + 1.5·2^23` lies in
+/// [2^23, 2^24), where a float's last mantissa bit is worth 1, so its bits are those of 1.5·2^23
+/// plus `n`. Two instructions, where V8 lowers the saturating conversion (`as i32`,
+/// `i32x4.trunc_sat_f32x4_s`) to about eight.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[inline(always)]
+fn whole_to_i32(n: f32) -> i32 {
+    const SHIFT: f32 = 12_582_912.0; // 1.5·2^23
+    (n + SHIFT).to_bits() as i32 - SHIFT.to_bits() as i32
 }
 
 #[cfg(test)]
@@ -493,6 +507,16 @@ mod tests {
                 }
                 px[3] = fitted.data()[i + 3];
             }
+        }
+    }
+
+    #[test]
+    fn whole_numbers_below_2_pow_22_convert_exactly() {
+        let edges = [0.0, 1.0, -1.0, 2047.0, -2048.0, 4_194_303.0, -4_194_303.0, 1_048_576.0, -1_048_577.0];
+        let mut next = crate::testing::xorshift(0x3c6e_f372_fe94_f82b);
+        let random = (0..100_000).map(|_| ((next() % (1 << 23)) as i64 - (1 << 22) + 1) as f32);
+        for n in edges.into_iter().chain(random) {
+            assert_eq!(whole_to_i32(n), n as i32, "{n}");
         }
     }
 
