@@ -168,7 +168,7 @@ fn simd_plane_kernel_equals_its_scalar_twin() {
 
 #[wasm_bindgen_test]
 fn simd_row_sampler_equals_its_scalar_twin() {
-    use quantonium_video::render::sampler::{kernels, sample_row, sample_row_with, SamplePlane};
+    use quantonium_video::render::sampler::{sample_row, sample_row_with, SamplePlane};
     use quantonium_video::render::warp::weight_table;
     let (plane, rows) = quantonium_video::testing::sample_row_cases();
     for pad in [0, 2, 8] {
@@ -176,7 +176,7 @@ fn simd_row_sampler_equals_its_scalar_twin() {
         for (xs, ys) in &rows {
             let (mut simd, mut scalar) = (vec![0u8; xs.len()], vec![0u8; xs.len()]);
             sample_row(&copy, weight_table(), xs, ys, &mut simd);
-            sample_row_with(&copy, weight_table(), xs, ys, &mut scalar, kernels::block4_scalar);
+            sample_row_with::<true>(&copy, weight_table(), xs, ys, &mut scalar);
             assert_eq!(simd, scalar, "border {pad}, positions {xs:?} {ys:?}");
         }
     }
