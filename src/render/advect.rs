@@ -213,12 +213,12 @@ impl PlaneRow {
         PlaneRow { a: vec![0; width], b: vec![0; width] }
     }
 
-    /// Samples a plane (`plane`: its bytes and its [`SamplePlane`]) for both copies and blends
-    /// them around `mean`'s row `y` into `out`, row `y` of the frame's plane; still values are
-    /// copied from the plane's own row.
+    /// Samples a plane (`plane`: its bytes, and the `copy` the sampler reads) for both copies and
+    /// blends them around `mean`'s row `y` into `out`, row `y` of the frame's plane; still values
+    /// are copied from the plane's own row.
     fn render(
         &mut self,
-        (plane, samples): (&yuv::Plane, &SamplePlane),
+        (plane, copy): (&yuv::Plane, &SamplePlane),
         mean: &yuv::Plane,
         y: usize,
         c: Copies<'_>,
@@ -226,8 +226,8 @@ impl PlaneRow {
     ) {
         let n = out.len();
         let table = weight_table();
-        sample_row(samples, table, c.x0, c.y0, &mut self.a[..n]);
-        sample_row(samples, table, c.x1, c.y1, &mut self.b[..n]);
+        sample_row(copy, table, c.x0, c.y0, &mut self.a[..n]);
+        sample_row(copy, table, c.x1, c.y1, &mut self.b[..n]);
         blend_row(out, mean.row(y), &self.a[..n], &self.b[..n], c.gain0, c.gain1);
         for ((o, &s), &still) in out.iter_mut().zip(plane.row(y)).zip(c.still) {
             if still {
@@ -429,7 +429,7 @@ impl RgbaRow {
 /// a 2048-pixel position to 1/16 of a step, below the final rounding's half step.
 ///
 /// wasm has a vector floor (`f32x4.floor`), and the floored value becomes an integer through
-/// [`whole_to_i32`]: four saturating conversions a pixel took a tenth of flow's row plan. Flow's
+/// [`whole_to_i32`]: four saturating conversions a pixel cost about 0.5 ms of a flow frame. Flow's
 /// positions are far inside its bound: at most the output side (2048) plus four times the largest
 /// amplitude (5 % of the side) from the image, under 2^20 steps. x86-64's baseline has no rounding
 /// instruction, so natively it is a truncation corrected for negative values, which vectorises
