@@ -89,23 +89,34 @@ impl FrameField {
     /// Displacement at output position `(x, y)` (continuous, pixel centres at +0.5), bilinear
     /// between grid nodes, clamped at the border. Exactly zero where the four nodes are zero.
     pub fn at(&self, x: f64, y: f64) -> (f32, f32) {
-        self.row(y).at(x)
+        self.row(y).at_column(self.column(x))
     }
 
     /// The field along the horizontal line at output `y`: the vertical interpolation done once per
     /// grid column, so each pixel of a row only interpolates horizontally.
-    pub fn row(&self, y: f64) -> RowField<'_> {
+    pub fn row(&self, y: f64) -> FieldRow {
+        let mut row = FieldRow::default();
+        self.row_into(y, &mut row);
+        row
+    }
+
+    /// [`FrameField::row`] into `row`, reusing its buffers: the renderers ask for a row per
+    /// output row, from every pool thread at once, and in the threaded wasm build the allocator is
+    /// one spin lock.
+    pub fn row_into(&self, y: f64, row: &mut FieldRow) {
         let gy = (y / self.cell.1 - 0.5).clamp(0.0, (self.grid_h - 1) as f64);
         let y0 = gy as usize;
         let y1 = (y0 + 1).min(self.grid_h - 1);
         let ty = (gy - y0 as f64) as f32;
         let w = self.grid_w;
         // Zipped slices, so the lerp vectorises (same expression, same bits).
-        let column = |p: &[f32]| -> Vec<f32> {
+        let column = |p: &[f32], out: &mut Vec<f32>| {
             let (top, bottom) = (&p[y0 * w..(y0 + 1) * w], &p[y1 * w..(y1 + 1) * w]);
-            top.iter().zip(bottom).map(|(&a, &b)| a * (1.0 - ty) + b * ty).collect()
+            out.clear();
+            out.extend(top.iter().zip(bottom).map(|(&a, &b)| a * (1.0 - ty) + b * ty));
         };
-        RowField { field: self, dx: column(&self.dx), dy: column(&self.dy) }
+        column(&self.dx, &mut row.dx);
+        column(&self.dy, &mut row.dy);
     }
 
     /// The grid column left of output `x` and the weight of the one right of it.
@@ -163,21 +174,14 @@ impl FrameField {
     }
 }
 
-/// One row of a [`FrameField`], see [`FrameField::row`].
-#[derive(Debug, Clone)]
-pub struct RowField<'a> {
-    field: &'a FrameField,
+/// One row of a [`FrameField`], see [`FrameField::row`]: the displacement at each grid column.
+#[derive(Debug, Clone, Default)]
+pub struct FieldRow {
     dx: Vec<f32>,
     dy: Vec<f32>,
 }
 
-impl RowField<'_> {
-    /// Displacement at output `x` on this row.
-    #[inline]
-    pub fn at(&self, x: f64) -> (f32, f32) {
-        self.at_column(self.field.column(x))
-    }
-
+impl FieldRow {
     /// The x and y displacement at each grid column of this row.
     pub fn components(&self) -> (&[f32], &[f32]) {
         (&self.dx, &self.dy)
@@ -186,7 +190,7 @@ impl RowField<'_> {
     /// Displacement at a position given by [`FrameField::column`] (computed once for all rows).
     #[inline]
     pub fn at_column(&self, (x0, tx): (usize, f32)) -> (f32, f32) {
-        let x1 = (x0 + 1).min(self.field.grid_w - 1);
+        let x1 = (x0 + 1).min(self.dx.len() - 1);
         (self.dx[x0] * (1.0 - tx) + self.dx[x1] * tx, self.dy[x0] * (1.0 - tx) + self.dy[x1] * tx)
     }
 }

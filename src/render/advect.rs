@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::analysis::luma::Plane;
 use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::flow::{FlowField, TRAVEL};
-use crate::motion::modal::FrameField;
+use crate::motion::modal::{FieldRow, FrameField};
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::{blocks, chroma_position, SourceI420};
 use crate::render::sampler::{sample_row, SamplePlane};
@@ -284,6 +284,10 @@ struct RowPlan {
     gain0: Vec<f32>,
     gain1: Vec<f32>,
     still: Vec<bool>,
+    /// The velocity and phase offset fields along the row, per grid column (buffers reused from
+    /// row to row, see [`FrameField::row_into`]).
+    velocity: FieldRow,
+    offset: FieldRow,
 }
 
 impl RowPlan {
@@ -301,6 +305,8 @@ impl RowPlan {
             gain0: f(),
             gain1: f(),
             still: vec![false; width],
+            velocity: FieldRow::default(),
+            offset: FieldRow::default(),
         }
     }
 
@@ -314,10 +320,9 @@ impl RowPlan {
         y: usize,
     ) {
         let v = y as f64 + 0.5;
-        let velocity = field.velocity().row(v);
-        let (rx, ry) = velocity.components();
-        let offsets = field.offset().row(v);
-        let rp = offsets.components().0;
+        field.velocity().row_into(v, &mut self.velocity);
+        field.offset().row_into(v, &mut self.offset);
+        let ((rx, ry), rp) = (self.velocity.components(), self.offset.components().0);
         let width = self.vx.len();
         for (r, &(start, left, right)) in columns.runs.iter().enumerate() {
             let end = columns.runs.get(r + 1).map_or(width, |run| run.0);
