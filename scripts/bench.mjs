@@ -57,13 +57,18 @@ execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
 
 // Native: criterion, on the same image.
 const filter = `frame 1024x1024 (${MOTIONS.map((m) => m.replace('+', '\\+')).join('|')})$`;
-/** Criterion's median frame time per motion, in ms, with rayon on `threads` threads (0: all cores). */
+/**
+ * Criterion's median frame time per motion, in ms, with rayon on `threads` threads (0: all cores).
+ * Each thread count saves its own named baseline: with the one default baseline, criterion compared
+ * the one-thread run with the all-cores run before it and called every run a +100 % regression.
+ */
 function nativeFrames(threads) {
   const env = { QUANTONIUM_BENCH_IMAGE: image, ...(threads ? { RAYON_NUM_THREADS: String(threads) } : {}) };
-  run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', filter], env);
+  const baseline = threads ? `threads-${threads}` : 'all-cores';
+  run('cargo', ['bench', '--quiet', '--bench', 'engine', '--', filter, '--save-baseline', baseline], env);
   return Object.fromEntries(MOTIONS.map((motion) => {
     const dir = path.join(root, 'target', 'criterion', 'engine', `frame 1024x1024 ${motion}`);
-    const estimates = JSON.parse(fs.readFileSync(path.join(dir, 'new', 'estimates.json'), 'utf8'));
+    const estimates = JSON.parse(fs.readFileSync(path.join(dir, baseline, 'estimates.json'), 'utf8'));
     return [motion, estimates.median.point_estimate / 1e6];
   }));
 }
