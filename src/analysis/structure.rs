@@ -85,7 +85,9 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
     for i in 0..w * h {
         let (xx, yy, xy) = (jxx.data[i], jyy.data[i], jxy.data[i]);
         orientation.data[i] = 0.5 * libm::atan2f(2.0 * xy, xx - yy);
-        let diff = libm::sqrtf((xx - yy) * (xx - yy) + 4.0 * xy * xy);
+        // `f32::sqrt`, not libm's: IEEE 754 rounds a square root correctly, so the instruction
+        // (wasm's `f32.sqrt`, x86's `sqrtss`) gives libm's bits without its software loop.
+        let diff = ((xx - yy) * (xx - yy) + 4.0 * xy * xy).sqrt();
         let c = diff / (xx + yy + 1e-6);
         coherence.data[i] = (c * c).clamp(0.0, 1.0);
     }
@@ -118,7 +120,7 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
     for i in 0..w * h {
         let textured = smoothstep(0.02, 0.25, texture.data[i]);
         let (xx, yy, xy) = (lxx.data[i], lyy.data[i], lxy.data[i]);
-        let long_coherence = libm::sqrtf((xx - yy) * (xx - yy) + 4.0 * xy * xy) / (xx + yy + 1e-6);
+        let long_coherence = ((xx - yy) * (xx - yy) + 4.0 * xy * xy).sqrt() / (xx + yy + 1e-6);
         let long_coherence = long_coherence * long_coherence;
         let straight = smoothstep(0.6, 0.9, long_coherence) * smoothstep(0.3, 0.8, edge_strength.data[i] / edge_ref);
         let px = &image.data()[i * 4..i * 4 + 3];
