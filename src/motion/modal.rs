@@ -429,9 +429,8 @@ mod tests {
         let mut checked_near_ties = 0;
         for case in 0..3000 {
             let n = 1 + (next() % 64) as usize;
-            // Magnitudes that crowd within a few ulps of each other (so several nodes are candidates
-            // and the largest hypot need not be at the largest square), and fields of tiny, zero,
-            // lopsided and ordinary values.
+            // Magnitudes within a few ulps of each other (several nodes inside the 2⁻²⁰ margin),
+            // and fields of tiny, zero, lopsided (|y| ≪ |x|: hypotf's shortcut) and ordinary values.
             let scale = [1e-30f32, 1e-3, 1.0, 7.5, 3e4][case % 5];
             let (mut dx, mut dy) = (Vec::with_capacity(n), Vec::with_capacity(n));
             for k in 0..n {
