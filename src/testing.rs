@@ -66,8 +66,8 @@ pub fn kernel_cases(count: usize) -> (Vec<u8>, Vec<(usize, [i16; 4], [i16; 4])>)
     (data, blocks)
 }
 
-/// One row's source positions, x and y, in [`crate::render::warp::Fixed`] point.
-pub type PositionRow = (Vec<i32>, Vec<i32>);
+/// One row's source positions, x and y, in [`Fixed`](crate::render::warp::Fixed) point.
+pub type PositionRow = (Vec<crate::render::warp::Fixed>, Vec<crate::render::warp::Fixed>);
 
 /// Rows of positions for checking the row sampler's simd128 set-up against its scalar twin, on a
 /// random 61x47 plane: sub-pixel positions inside, groups on pixel centres, and groups that touch

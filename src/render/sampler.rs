@@ -295,6 +295,16 @@ pub mod kernels {
         [0, 1, 2, 3].map(|k| block_scalar(data, bases[k], stride, wx[k], wy[k]))
     }
 
+    /// Checks that the 4x4 block at each of `bases` (rows `stride` apart) lies inside `data`: the
+    /// bound the SIMD kernels' unchecked row loads rely on.
+    #[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
+    #[inline(always)]
+    fn check_blocks(data: &[i16], bases: [usize; 4], stride: usize) {
+        for base in bases {
+            assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
+        }
+    }
+
     /// The SSE2 twin of [`block4_scalar`]. Per pair of samples: each sample's rows 0–1 and 2–3
     /// loaded as two registers and multiplied by its horizontal weights (two `madd`s), the pair's
     /// row sums gathered as `[a0 a1 b0 b1]` and `[a2 a3 b2 b3]` by shuffles, rounded to Q6, packed
@@ -313,10 +323,8 @@ pub mod kernels {
         wy: [[i16; 4]; 4],
     ) -> [u8; 4] {
         use core::arch::x86_64::*;
-        for &base in &bases {
-            assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
-        }
-        // SAFETY: SSE2 is part of the x86-64 baseline; the asserts above keep every 4-sample
+        check_blocks(data, bases, stride);
+        // SAFETY: SSE2 is part of the x86-64 baseline; check_blocks keeps every 4-sample
         // (8-byte) row read inside `data`, and `_mm_loadl_epi64` has no alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
@@ -375,12 +383,10 @@ pub mod kernels {
         wy: [[i16; 4]; 4],
     ) -> [u8; 4] {
         use core::arch::wasm32::*;
-        for &base in &bases {
-            assert!(base + 3 * stride + 4 <= data.len(), "4x4 block outside the plane");
-        }
+        check_blocks(data, bases, stride);
         let round_row = i32x4_splat(1 << (ROW_SHIFT - 1));
         let rows = |k: usize| {
-            // SAFETY: the asserts above keep each 4-sample (8-byte) row load inside `data`; wasm
+            // SAFETY: check_blocks keeps each 4-sample (8-byte) row load inside `data`; wasm
             // loads have no alignment requirement.
             let (top, bottom) = unsafe {
                 let p = data.as_ptr().add(bases[k]);
