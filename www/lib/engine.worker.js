@@ -28,24 +28,136 @@ let injectedEncoderFailures = 0;
 let panicChannel = '';
 
 /**
- * Loads the threaded build on cross-origin isolated pages (SharedArrayBuffer is available) and
- * the single-threaded build elsewhere. Only the chosen .wasm is fetched.
+ * How long the thread pool may take to start. wasm-bindgen-rayon's `initThreadPool` waits for every
+ * pool worker to say it is ready, and a worker that cannot load never says so: without a bound the
+ * engine would never start. (Starting takes well under a second where it works.)
+ */
+const POOL_START_MS = 15_000;
+
+/**
+ * Fault injection for the tests (the `init` request's `debug`): the pool's start fails as it does
+ * where shared memory cannot be sent to a worker ('throw'), or its workers never answer ('hang').
+ * @type {{ poolFailure?: 'throw' | 'hang', poolStartMs?: number }}
+ */
+let initDebug = {};
+
+/**
+ * Starts wasm-bindgen-rayon's pool, within `POOL_START_MS`, with any injected failure applied to
+ * the messages that hand each pool worker the module and the shared memory.
+ * @param {EngineModule} threaded
+ */
+async function startPool(threaded) {
+  const ms = initDebug.poolStartMs ?? POOL_START_MS;
+  const { poolFailure } = initDebug;
+  const post = Worker.prototype.postMessage;
+  if (poolFailure) {
+    Worker.prototype.postMessage = function () {
+      if (poolFailure === 'throw') throw new DOMException('The object can not be cloned (failure injected by a test).', 'DataCloneError');
+    };
+  }
+  try {
+    const started = threaded.initThreadPool(Math.max(1, navigator.hardwareConcurrency || 1));
+    await withTimeout(started, ms, `the thread pool did not start within ${ms} ms`);
+  } finally {
+    Worker.prototype.postMessage = post;
+  }
+}
+
+/**
+ * Rejects with `message` when `promise` has not settled within `ms`.
+ * @template T @param {Promise<T>} promise @param {number} ms @param {string} message @returns {Promise<T>}
+ */
+function withTimeout(promise, ms, message) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return /** @type {Promise<T>} */ (Promise.race([promise, timeout])).finally(() => clearTimeout(timer));
+}
+
+/** @param {unknown} err */
+const describe = (err) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/**
+ * How long a WebCodecs call may go unanswered before its codec counts as unavailable: in some
+ * engines `isConfigSupported` or the encoder itself never answers (WebKitGTK), and a job must
+ * not hang on it. Encoding one frame of 1080p VP9 in software takes well under a second.
+ */
+const CODEC_ANSWER_MS = 8_000;
+
+/**
+ * What this worker has learned of each encoder configuration (keyed by its JSON): null when the
+ * browser accepts it, or why not. Probes are asked once and shared by `capabilities()` and jobs;
+ * an encoder that stalls in a job marks its configuration unavailable for the next ones.
+ * @type {Map<string, Promise<string | null>>}
+ */
+const codecVerdicts = new Map();
+
+/**
+ * Asks the browser about `config` once, within `CODEC_ANSWER_MS`. `isConfigSupported` is a hint
+ * (a job still falls back when the encoder then fails), but a "no" or no answer is final.
+ * @param {VideoEncoderConfig} config @returns {Promise<string | null>} null, or why not
+ */
+function probeCodec(config) {
+  const key = JSON.stringify(config);
+  let verdict = codecVerdicts.get(key);
+  if (!verdict) {
+    verdict = typeof VideoEncoder === 'undefined'
+      ? Promise.resolve('this browser has no WebCodecs VideoEncoder')
+      : withTimeout(Promise.resolve().then(() => VideoEncoder.isConfigSupported(config)), CODEC_ANSWER_MS, `isConfigSupported did not answer within ${CODEC_ANSWER_MS} ms`)
+          .then((support) => (support.supported ? null : 'not supported'), describe);
+    codecVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/** Marks `config` unavailable (its encoder stalled) for the rest of this worker's life. @param {VideoEncoderConfig} config @param {string} why */
+const condemnCodec = (config, why) => codecVerdicts.set(JSON.stringify(config), Promise.resolve(why));
+
+/** Whether `config` is already known to be unavailable, without asking. @param {VideoEncoderConfig} config */
+async function knownUnavailable(config) {
+  const verdict = codecVerdicts.get(JSON.stringify(config));
+  return verdict ? (await verdict) !== null : false;
+}
+
+/**
+ * Loads the engine, threaded when the browser lets it be. Threads are tried, not assumed: a page
+ * can be cross-origin isolated and still refuse to send shared WebAssembly memory to a worker
+ * (WebKitGTK throws DataCloneError), or a pool worker can fail to load. Any failure of the pool's
+ * start falls back to the single-threaded build, and `threadsOff` says why. Only the builds tried
+ * are fetched.
  */
 function loadEngine() {
   loading ??= (async () => {
     const isolated = self.crossOriginIsolated === true;
-    /** @type {EngineModule} */
-    const mod = isolated ? await import('../../pkg/threads/engine.js') : await import('../../pkg/single/engine.js');
-    await mod.default();
-    if (panicChannel) mod.setPanicChannel(panicChannel);
-    if (isolated && mod.isThreadedBuild()) {
-      await mod.initThreadPool(Math.max(1, navigator.hardwareConcurrency || 1));
+    /** @type {string | null} */
+    let threadsOff = isolated ? null : 'the page is not cross-origin isolated (COOP/COEP), so it cannot share memory between threads';
+    /** @type {EngineModule | null} */
+    let mod = null;
+    if (isolated) {
+      try {
+        /** @type {EngineModule} */
+        const threaded = await import('../../pkg/threads/engine.js');
+        await threaded.default();
+        if (panicChannel) threaded.setPanicChannel(panicChannel);
+        await startPool(threaded);
+        mod = threaded;
+      } catch (err) {
+        threadsOff = `the thread pool could not start (${describe(err)})`;
+      }
+    }
+    if (!mod) {
+      mod = /** @type {EngineModule} */ (await import('../../pkg/single/engine.js'));
+      await mod.default();
+      if (panicChannel) mod.setPanicChannel(panicChannel);
     }
     const info = {
       version: mod.version(),
       crossOriginIsolated: isolated,
       threadedBuild: mod.isThreadedBuild(),
       threads: mod.threadCount(),
+      threadsOff,
       simd: mod.isSimdBuild(),
       hardwareConcurrency: navigator.hardwareConcurrency || 1,
       limits: mod.limits(),
@@ -160,7 +272,8 @@ async function generate(req) {
     const valid = mod.validateOptions(req.options);
     const [first] = valid.format === 'avi' ? [] : codecCandidates(valid.format, valid.width, valid.height, valid.fps);
     if (first && typeof VideoEncoder !== 'undefined') {
-      early = new EncoderSession(encoderConfig(first, valid.width, valid.height, valid.fps));
+      const config = encoderConfig(first, valid.width, valid.height, valid.fps);
+      if (!(await knownUnavailable(config))) early = new EncoderSession(config);
     }
     progress('analyze', 0, 0);
     const mask = req.freezeMask ? new Uint8Array(req.freezeMask) : undefined;
@@ -260,23 +373,28 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
   if (typeof VideoEncoder === 'undefined') {
     throw engineError(ErrorCode.ENCODER_ERROR, `this browser has no WebCodecs VideoEncoder; choose format "avi"`);
   }
-  const tried = [];
-  for (const candidate of codecCandidates(plan.format, width, height, fps)) {
+  const candidates = codecCandidates(plan.format, width, height, fps).map((candidate) => {
     const config = encoderConfig(candidate, width, height, fps);
-    const described = `${config.codec} ${width}x${height} ${fps} fps ${Math.round((config.bitrate ?? 0) / 1000)} kbit/s`;
     const configured = early?.configuredFor(config) ? early : null;
-    if (!configured) {
-      const support = await VideoEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
-      if (!support.supported) {
-        tried.push(`${described}: not supported`);
-        continue;
-      }
+    // Every other candidate is asked about at once, so a browser that never answers costs one
+    // wait, not one per codec.
+    return { candidate, config, configured, verdict: configured ? null : probeCodec(config) };
+  });
+  const tried = [];
+  for (const { candidate, config, configured, verdict } of candidates) {
+    const described = `${config.codec} ${width}x${height} ${fps} fps ${Math.round((config.bitrate ?? 0) / 1000)} kbit/s`;
+    const refusal = verdict ? await verdict : null;
+    checkCancel();
+    if (refusal) {
+      tried.push(`${described}: ${refusal}`);
+      continue;
     }
     const session = configured ?? new EncoderSession(config);
     try {
       return await encodeWith(mod, engine, plan, candidate, session, progress, checkCancel, previewer);
     } catch (err) {
       if (!(err instanceof EncoderFailure)) throw err;
+      if (err.stalled) condemnCodec(config, err.message);
       tried.push(`${described}: ${err.message}`);
     }
   }
@@ -284,7 +402,13 @@ async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, preview
 }
 
 /** An encoder failed after accepting its configuration: the next codec may still work. */
-class EncoderFailure extends Error {}
+class EncoderFailure extends Error {
+  /** @param {string} message @param {boolean} [stalled] it stopped answering (not worth asking again) */
+  constructor(message, stalled = false) {
+    super(message);
+    this.stalled = stalled;
+  }
+}
 
 /**
  * A configured `VideoEncoder`, its first failure, and whoever waits for its queue to drain. Its
@@ -320,9 +444,21 @@ class EncoderSession {
     return JSON.stringify(config) === JSON.stringify(this.config);
   }
 
-  /** Resolves when the encoder dequeues a frame or fails. */
+  /**
+   * Resolves when the encoder dequeues a frame or fails; an encoder silent for `CODEC_ANSWER_MS`
+   * has stalled, and fails.
+   */
   drained() {
-    return new Promise((resolve) => this.waiters.push(() => resolve(undefined)));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.failure ??= new EncoderFailure(`the encoder did not answer within ${CODEC_ANSWER_MS} ms`, true);
+        this.wake();
+      }, CODEC_ANSWER_MS);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
   }
 
   wake() {
@@ -376,8 +512,9 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
     checkCancel();
     progress('encode', frames, frames);
     try {
-      await encoder.flush();
+      await withTimeout(encoder.flush(), CODEC_ANSWER_MS, 'stalled');
     } catch (err) {
+      if (/** @type {Error} */ (err).message === 'stalled') throw new EncoderFailure(`the encoder did not finish within ${CODEC_ANSWER_MS} ms`, true);
       throw session.failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
     }
     checkFailure();
@@ -430,13 +567,11 @@ async function capabilities() {
   /** @type {Record<string, { supported: boolean, codecs: string[] }>} */
   const formats = {};
   for (const format of /** @type {const} */ (['mp4', 'webm'])) {
-    const codecs = [];
-    if (typeof VideoEncoder !== 'undefined') {
-      for (const candidate of codecCandidates(format, w, h, fps)) {
-        const support = await VideoEncoder.isConfigSupported(encoderConfig(candidate, w, h, fps)).catch(() => ({ supported: false }));
-        if (support.supported) codecs.push(candidate.codec);
-      }
-    }
+    const candidates = codecCandidates(format, w, h, fps);
+    // Asked all at once and each within CODEC_ANSWER_MS: a browser that never answers makes this
+    // slow once, never stuck.
+    const verdicts = await Promise.all(candidates.map((c) => probeCodec(encoderConfig(c, w, h, fps))));
+    const codecs = candidates.filter((_, i) => verdicts[i] === null).map((c) => c.codec);
     formats[format] = { supported: codecs.length > 0, codecs };
   }
   formats.avi = { supported: true, codecs: ['mjpeg'] };
@@ -446,6 +581,7 @@ async function capabilities() {
       crossOriginIsolated: info.crossOriginIsolated,
       enabled: info.threadedBuild && Number(info.threads) > 1,
       poolSize: info.threads,
+      reason: info.threadsOff ?? (Number(info.threads) > 1 ? null : 'the device reports one core'),
     },
     simd: info.simd,
     hardwareConcurrency: info.hardwareConcurrency,
@@ -466,7 +602,10 @@ self.onmessage = async (/** @type {MessageEvent<import('./protocol.js').WorkerRe
     case 'init':
     case 'capabilities':
       try {
-        if (req.type === 'init') panicChannel = req.panicChannel;
+        if (req.type === 'init') {
+          panicChannel = req.panicChannel;
+          initDebug = req.debug ?? {};
+        }
         const data = req.type === 'init' ? (await loadEngine()).info : await capabilities();
         post({ v: PROTOCOL_VERSION, type: 'done', id: req.id, ok: true, data });
       } catch (err) {

@@ -252,6 +252,11 @@ export interface Capabilities {
     enabled: boolean;
     /** Threads in the pool (1 when single-threaded). */
     poolSize: number;
+    /**
+     * Why threads are off (the page is not cross-origin isolated, or the pool could not start and
+     * the engine fell back to its single-threaded build); null when they are on.
+     */
+    reason: string | null;
   };
   simd: boolean;
   hardwareConcurrency: number;
@@ -293,6 +298,13 @@ export declare const debug: Readonly<{
   panic(options?: { onPool?: boolean; message?: string }): Promise<QuantoniumError>;
   /** Makes the next `count` video encoders fail at frame 2, as a failing hardware encoder would. */
   failEncoders(count: number): Promise<void>;
+  /**
+   * Replaces the engine worker with a fresh one, whose thread pool fails to start when asked: the
+   * hand-over of the shared memory throws (`'throw'`, as where a browser cannot send shared memory
+   * to a worker) or is never answered (`'hang'`, given up after `poolStartMs`, default 15 s).
+   * Resolves once the engine is ready; `capabilities().threads.reason` then says why threads are off.
+   */
+  restart(options?: { poolFailure?: 'throw' | 'hang'; poolStartMs?: number }): Promise<void>;
 }>;
 
 /** One generation, as kept in the history. */

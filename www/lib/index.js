@@ -49,7 +49,8 @@ const uniqueName = () => `quantonium-panic-${Date.now().toString(36)}-${Math.ran
  * does not stop when cancelled is terminated; the next request starts a fresh one.
  */
 class WorkerClient {
-  constructor() {
+  /** @param {{ poolFailure?: 'throw' | 'hang', poolStartMs?: number }} [initDebug] fault injection for the tests */
+  constructor(initDebug) {
     this.worker = new Worker(new URL('./engine.worker.js', import.meta.url), { type: 'module', name: 'quantonium-engine' });
     // A panic on a pool thread leaves the engine thread blocked for ever: the panic hook posts the
     // message here instead (src/api/panic.rs), and the worker is replaced at once.
@@ -68,7 +69,7 @@ class WorkerClient {
       this.kill(new QuantoniumError(ErrorCode.INTERNAL, `the engine worker failed: ${event.message || 'could not start'}`));
     };
     /** @type {Promise<any>} */
-    this.ready = this.request({ type: 'init', panicChannel: this.panics ? panicChannel : '' });
+    this.ready = this.request({ type: 'init', panicChannel: this.panics ? panicChannel : '', ...(initDebug ? { debug: initDebug } : {}) });
     this.ready.catch(() => {});
     /** @type {any} */
     this.info = null;
@@ -127,9 +128,27 @@ class WorkerClient {
   }
 }
 
+/**
+ * Touches the page's media stack once before the worker uses WebCodecs. WebKitGTK sets up its media
+ * framework (GStreamer) when a page first asks about media, but its WebCodecs does not ask: the first
+ * `VideoEncoder` call of a page that has not done so crashes the whole tab. A `canPlayType` question
+ * sets the framework up; elsewhere it is a cheap, side-effect-free lookup.
+ */
+let mediaPrimed = false;
+function primeMediaStack() {
+  if (mediaPrimed || typeof document === 'undefined') return;
+  mediaPrimed = true;
+  try {
+    document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"');
+  } catch {}
+}
+
 /** @type {WorkerClient | null} */
 let client = null;
-const getClient = () => (client ??= new WorkerClient());
+const getClient = () => {
+  primeMediaStack();
+  return (client ??= new WorkerClient());
+};
 
 /** @type {(() => void)[]} */
 const queue = [];
@@ -362,5 +381,19 @@ export const debug = Object.freeze({
     const worker = getClient();
     await worker.ready;
     await worker.request({ type: 'debug', failEncoders: count });
+  },
+  /**
+   * Replaces the engine worker with a fresh one, whose thread pool fails to start when asked: its
+   * hand-over of the shared memory throws (`'throw'`, as in browsers that cannot send shared
+   * memory to a worker) or is never answered (`'hang'`, given up after `poolStartMs`). Resolves
+   * when the new engine is ready. Must not be called while a job runs.
+   * @param {{ poolFailure?: 'throw' | 'hang', poolStartMs?: number }} [options]
+   * @returns {Promise<void>}
+   */
+  async restart(options = {}) {
+    client?.kill(new QuantoniumError(ErrorCode.INTERNAL, 'the engine worker was restarted'));
+    primeMediaStack();
+    client = new WorkerClient(options);
+    await client.ready;
   },
 });

@@ -10,7 +10,8 @@
  * @typedef {{ code: string, message: string }} ErrorData
  *
  * Page → worker:
- * @typedef {{ v: number, type: 'init', id: number, panicChannel: string }} InitRequest
+ * `debug` makes the thread pool fail to start, for the tests of the single-threaded fallback.
+ * @typedef {{ v: number, type: 'init', id: number, panicChannel: string, debug?: { poolFailure?: 'throw' | 'hang', poolStartMs?: number } }} InitRequest
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
  * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean, analysisCache: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
@@ -30,7 +31,7 @@
  */
 
 /** Bumped whenever a message's shape changes. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Stable error codes (the Rust core defines the ones it raises; these are the JS-side ones). */
 export const ErrorCode = Object.freeze({

@@ -11,6 +11,7 @@ import {
   Output,
   WebMOutputFormat,
 } from 'mediabunny';
+import { repairAvcDescription } from './avcc.js';
 
 /**
  * @param {'mp4' | 'webm'} format
@@ -37,6 +38,10 @@ export async function createMuxer(format, codec, fps) {
      */
     add(chunk, meta) {
       const packet = EncodedPacket.fromEncodedChunk(chunk);
+      const config = meta?.decoderConfig;
+      if (codec === 'avc' && config?.description) {
+        meta = { ...meta, decoderConfig: { ...config, description: repairAvcDescription(config.description) } };
+      }
       chain = chain.then(() => source.add(packet, meta)).catch((err) => {
         failure ??= err;
       });
