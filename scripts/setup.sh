@@ -2,7 +2,8 @@
 # Installs whatever this machine lacks to build (and, with --test, to test) the project, and
 # nothing it already has. Everything comes from the registries: rustup, crates.io, npm, Debian.
 #   scripts/setup.sh          toolchain, wasm-bindgen CLI, node_modules
-#   scripts/setup.sh --test   the same, plus chromium, chromium-driver and ffmpeg (apt-get), and
+#   scripts/setup.sh --test   the same, plus the three browser engines and ffmpeg (apt-get:
+#                             chromium, chromium-driver, firefox-esr, webkit2gtk-driver, xvfb), and
 #                             npm's cache for installing the package offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,11 +50,16 @@ if [ "${1:-}" = "--test" ]; then
   rm -rf "$scratch"
 fi
 
-# 5. For the tests: a browser and its driver (never downloaded by a test tool), and ffprobe.
+# 5. For the tests: Debian's three browser engines and their drivers (never downloaded by a test
+#    tool; Firefox is driven over WebDriver BiDi by puppeteer-core, WebKitGTK's MiniBrowser by
+#    WebKitWebDriver under a virtual X display), and ffprobe. One apt-get update, only if needed.
 if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null || missing+=(xvfb)
   command -v ffprobe >/dev/null || missing+=(ffmpeg)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== apt-get install ${missing[*]}"

@@ -3,7 +3,8 @@
 # then runs the three layers:
 #   1. Rust core, native: fmt, clippy -D warnings, cargo test (unit, integration, doc tests);
 #   2. bindings in headless Chromium: wasm-bindgen-test in a dedicated worker, threaded build;
-#   3. end to end: the built demo in headless Chromium (playwright-core), files checked by ffprobe.
+#   3. end to end: the built demo in headless Chromium (playwright-core), and in Firefox ESR and
+#      WebKitGTK too (tests/e2e/engines.test.mjs), files checked by ffprobe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/wasm-flags.sh
@@ -29,7 +30,7 @@ CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} RUSTFLAGS="$THREADED_RUSTFLA
   cargo test --target wasm32-unknown-unknown --features test-threads -Z build-std=panic_abort,std \
   --target-dir target/wasm-test --test web
 
-step "3/3 end to end: demo page in headless Chromium, files checked with ffprobe"
+step "3/3 end to end: demo page in Chromium, Firefox ESR and WebKitGTK, files checked with ffprobe"
 node --test --test-concurrency=1 tests/e2e/
 
 step "all tests passed"

@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: static servers for dist/ (with and without the
 // cross-origin isolation headers), headless Debian Chromium driven by playwright-core (never a
 // downloaded browser), test images made by ffmpeg, and ffprobe/ffmpeg to check produced files.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,11 +121,9 @@ export const sha256File = (file) => createHash('sha256').update(fs.readFileSync(
 
 /** Errors ffmpeg reports while decoding every frame of a file (empty when it decodes cleanly). */
 export function decodeErrors(file) {
-  try {
-    return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  } catch (err) {
-    return String(/** @type {any} */ (err).stderr ?? err);
-  }
+  const run = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = run.stderr.toString();
+  return run.status === 0 ? stderr : stderr || `ffmpeg exited with ${run.status ?? run.signal}`;
 }
 
 /** Frame `index` of a video, decoded by ffmpeg, as 8-bit grey pixels (`width*height` bytes). */

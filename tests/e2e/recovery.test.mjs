@@ -155,3 +155,34 @@ test('an encoder that fails mid-video falls back to the next codec; with every c
   for (const codec of out.webm) assert.ok(out.error.message.includes(`${codec} 320x240 8 fps`), `${codec} in: ${out.error.message}`);
   assert.match(out.error.message, /failure injected by a test/);
 });
+
+test('a thread pool that cannot start (its hand-over throws, or is never answered) leaves a working single-threaded engine that says why', async () => {
+  const out = await page.evaluate(async ({ bytes, small }) => {
+    const input = new Uint8Array(bytes);
+    const run = async () => {
+      const caps = await quantonium.capabilities();
+      const mp4 = await quantonium.generateVideo(input, { ...small, format: 'mp4' });
+      const avi = await quantonium.generateVideo(input, small);
+      return { threads: caps.threads, mp4: mp4.metadata.threads, avi: avi.metadata.threads, frames: avi.metadata.frames };
+    };
+    await quantonium.debug.restart({ poolFailure: 'throw' });
+    const thrown = await run();
+    const started = performance.now();
+    await quantonium.debug.restart({ poolFailure: 'hang', poolStartMs: 1500 });
+    const hangMs = performance.now() - started;
+    const hung = await run();
+    await quantonium.debug.restart();
+    const restored = await run();
+    return { thrown, hung, hangMs, restored };
+  }, { bytes: imageBytes, small: SMALL });
+  for (const r of [out.thrown, out.hung]) {
+    assert.deepEqual([r.threads.enabled, r.threads.poolSize, r.mp4, r.avi, r.frames], [false, 1, 1, 1, 8]);
+    assert.equal(r.threads.crossOriginIsolated, true);
+  }
+  assert.match(out.thrown.threads.reason, /thread pool could not start \(DataCloneError: .*injected/);
+  assert.match(out.hung.threads.reason, /thread pool could not start .*did not start within 1500 ms/);
+  assert.ok(out.hangMs >= 1500 && out.hangMs < 10_000, `the hung pool was given up after ${out.hangMs} ms`);
+  assert.deepEqual([out.restored.threads.enabled, out.restored.threads.reason, out.restored.avi], [true, null, out.restored.threads.poolSize]);
+  assert.ok(out.restored.threads.poolSize >= 2);
+  assert.deepEqual(problems, []);
+});
