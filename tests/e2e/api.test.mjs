@@ -123,3 +123,35 @@ test('capabilities() reports what this browser can really do', async () => {
   assert.deepEqual([caps.limits.maxDuration, caps.limits.maxFps, caps.limits.maxSide], [30, 60, 2048]);
   assert.deepEqual(caps.defaults, { quantumPrecision: 512, resonanceDepth: 8, motion: 'resonance' });
 });
+
+test('capabilities() resolves even when the engine cannot start: nothing supported, and the error says why', async () => {
+  const context = await browser.newContext();
+  // Both builds' .wasm are blocked, as a strict proxy or a broken deployment would.
+  await context.route('**/*.wasm', (route) => route.abort());
+  const blocked = await context.newPage();
+  await blocked.goto(server.url);
+  await blocked.waitForFunction(() => typeof quantonium === 'object');
+  const out = await blocked.evaluate(async (bytes) => {
+    const caps = await quantonium.capabilities();
+    const job = await quantonium.generateVideo(new Uint8Array(bytes), { format: 'avi', duration: 1, fps: 4, resolution: '160x120' })
+      .then(() => null, (e) => ({ code: e.code, message: e.message }));
+    return { caps, job };
+  }, imageBytes);
+  await blocked.waitForSelector('[role="alert"]:not([hidden])');
+  const shown = await blocked.locator('[role="alert"]').textContent();
+  await context.close();
+  const { caps, job } = out;
+  assert.equal(caps.error?.code, 'INTERNAL');
+  assert.ok(caps.error.message.length > 0);
+  assert.deepEqual([caps.formats.mp4.supported, caps.formats.webm.supported, caps.formats.avi.supported], [false, false, false]);
+  assert.deepEqual([caps.engineVersion, caps.limits, caps.threads.enabled], [null, null, false]);
+  assert.match(caps.threads.reason, /engine did not start/);
+  assert.equal(job?.code, 'INTERNAL');
+  assert.match(shown, /INTERNAL/);
+});
+
+test('capabilities() of a working engine carries no error', async () => {
+  const caps = await page.evaluate(() => quantonium.capabilities());
+  assert.equal(caps.error, null);
+  assert.equal(caps.threads.reason, null);
+});

@@ -188,8 +188,14 @@ function showAnalysis(analysis) {
 
 capabilities().then(
   (caps) => {
+    if (caps.error) {
+      ui.engineInfo.textContent = 'The engine cannot run in this browser';
+      showError(caps.error);
+      return;
+    }
     const threads = caps.threads.enabled ? `${caps.threads.poolSize} threads` : 'single thread';
     ui.engineInfo.textContent = `Engine ${caps.engineVersion} · ${threads}${caps.simd ? ' · SIMD' : ''}`;
+    ui.engineInfo.title = caps.threads.reason ?? '';
     for (const option of ui.format.options) {
       const f = /** @type {'mp4'|'webm'|'avi'} */ (option.value);
       if (!caps.formats[f].supported) { option.disabled = true; option.textContent += ' (not supported here)'; }

@@ -589,6 +589,7 @@ async function capabilities() {
     defaults: { quantumPrecision: limits.quantumPrecision, resonanceDepth: limits.resonanceDepth, motion: limits.motions[0] },
     motions: limits.motions,
     engineVersion: info.version,
+    error: null,
   };
 }
 

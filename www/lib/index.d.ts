@@ -260,10 +260,18 @@ export interface Capabilities {
   };
   simd: boolean;
   hardwareConcurrency: number;
-  limits: Limits;
-  defaults: { quantumPrecision: number; resonanceDepth: number; motion: Motion };
+  /** Null when the engine could not start (see `error`). */
+  limits: Limits | null;
+  /** Null when the engine could not start (see `error`). */
+  defaults: { quantumPrecision: number; resonanceDepth: number; motion: Motion } | null;
   motions: Motion[];
-  engineVersion: string;
+  /** Null when the engine could not start (see `error`). */
+  engineVersion: string | null;
+  /**
+   * Why the engine could not start in this browser (every format is then unsupported), or null.
+   * `capabilities()` resolves either way.
+   */
+  error: { code: ErrorCodeName; message: string } | null;
 }
 
 export interface EngineStatus {
@@ -282,7 +290,7 @@ export declare function generateVideo(
   options?: GenerateOptions,
 ): Promise<GenerateResult>;
 
-/** What this browser can really do (probes the encoders; starts the worker if needed). */
+/** What this browser can really do (probes the encoders; starts the worker if needed). Never rejects. */
 export declare function capabilities(): Promise<Capabilities>;
 
 /** The engine's state, synchronously. */

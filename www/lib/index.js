@@ -334,11 +334,39 @@ export const history = Object.freeze({
 
 /**
  * What this browser can really do: the formats with the codec strings `VideoEncoder` accepts,
- * whether threads and SIMD are on, limits and defaults.
+ * whether threads and SIMD are on (and why not), limits and defaults. Never rejects: when the
+ * engine cannot start, nothing is supported and `error` says why.
  * @returns {Promise<import('./index.js').Capabilities>}
  */
 export async function capabilities() {
-  return getClient().request({ type: 'capabilities' });
+  try {
+    return await getClient().request({ type: 'capabilities' });
+  } catch (err) {
+    // Never rejects: a page asks this to decide what to offer, and "nothing" is an answer.
+    return engineUnavailable(/** @type {QuantoniumError} */ (err));
+  }
+}
+
+/**
+ * The capabilities of a browser where the engine could not start (no WebAssembly, its files
+ * blocked or missing, the worker refused): nothing can be made, and `error` says why.
+ * @param {QuantoniumError} err
+ * @returns {import('./index.js').Capabilities}
+ */
+function engineUnavailable(err) {
+  const error = { code: err?.code ?? ErrorCode.INTERNAL, message: String(err?.message ?? err) };
+  const none = { supported: false, codecs: [] };
+  return {
+    formats: { mp4: none, webm: { ...none, codecs: [] }, avi: { ...none, codecs: [] } },
+    threads: { crossOriginIsolated: globalThis.crossOriginIsolated === true, enabled: false, poolSize: 0, reason: `the engine did not start (${error.message})` },
+    simd: false,
+    hardwareConcurrency: (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
+    limits: null,
+    defaults: null,
+    motions: [],
+    engineVersion: null,
+    error,
+  };
 }
 
 /**
