@@ -18,14 +18,18 @@
 // Prints tables and writes target/bench/results.json. Medians: criterion's over its samples; the
 // browser's over 23 frames (render) and over the repetitions (3 by default).
 //
+// Then the same end-to-end cases and floors in Firefox ESR (puppeteer-core over WebDriver BiDi),
+// wall time only (the CPU split reads Chromium's processes), so a Firefox user's speed is known.
+//
 // Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
-//   --no-ffmpeg  --reps N  --sizes 1024x1024  --formats mp4
+//   --no-ffmpeg  --no-firefox  --reps N  --sizes 1024x1024  --formats mp4
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.js';
+import { openEngine } from './engines.js';
 import { serve } from './serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +42,7 @@ const RENDER = !args.includes('--no-render');
 const NATIVE = RENDER && !args.includes('--no-native');
 const E2E = !args.includes('--no-e2e');
 const FFMPEG = E2E && !args.includes('--no-ffmpeg');
+const FIREFOX = E2E && !args.includes('--no-firefox');
 const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
 const FORMATS = (args.includes('--formats') ? args[args.indexOf('--formats') + 1] : 'mp4,webm').split(',');
 const SIZES = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1024x1024,1920x1080').split(',');
@@ -89,6 +94,8 @@ const wasm = {};
 const e2e = [];
 const memory = {};
 const ffmpeg = {};
+/** End to end in Firefox: the same cases, wall time. */
+const firefox = { version: '', e2e: [] };
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 /** The processes this script started (Chromium's browser, renderer, GPU and utility processes). */
 function browserProcesses() {
@@ -279,9 +286,49 @@ try {
       await fresh.close();
     }
   }
+  if (FIREFOX) await firefoxEndToEnd();
 } finally {
   await browser.close();
   server.close();
+}
+
+/** The end-to-end cases and their floors again, in Firefox ESR, interleaved in the same way. */
+async function firefoxEndToEnd() {
+  const page = await openEngine('firefox');
+  try {
+    firefox.version = page.version;
+    await page.goto(url);
+    await page.evaluate(async () => {
+      for (let i = 0; !document.body.dataset.ready; i++) {
+        if (i > 600) throw new Error('the benchmark page did not get ready');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    const b64 = fs.readFileSync(image).toString('base64');
+    const decode = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    const endToEnd = (options) => page.evaluate(async (b64, options, decodeSource) => quantoniumBench.endToEnd({ image: new Function(`return ${decodeSource}`)()(b64), options }), b64, options, decode.toString());
+    const floor = (job) => page.evaluate(async (b64, job, decodeSource) => quantoniumBench.floor({ image: new Function(`return ${decodeSource}`)()(b64), ...job }), b64, job, decode.toString());
+    await endToEnd({ format: 'mp4', duration: 0.5, resolution: '256x256' }); // loads the engine
+    for (const size of SIZES) {
+      const [width, height] = size.split('x').map(Number);
+      for (const format of FORMATS) {
+        const floors = [];
+        const runs = { camera: [], resonance: [] };
+        for (let r = 0; r < REPEATS; r++) {
+          floors.push(await floor({ motion: 'camera', width, height, fps: 24, frames: 96, format }));
+          for (const motion of ['camera', 'resonance']) runs[motion].push(await endToEnd({ format, motion, duration: 4, fps: 24, resolution: size }));
+        }
+        const floorMs = median(floors.map((f) => f.ms));
+        for (const motion of ['camera', 'resonance']) {
+          const wallMs = median(runs[motion].map((x) => x.wallMs));
+          firefox.e2e.push({ size, format, motion, codec: runs[motion][0].codec, wallMs, floorMs, ratio: wallMs / floorMs,
+            setupMs: median(runs[motion].map((x) => x.setupMs)), firstFrameMs: median(runs[motion].map((x) => x.firstFrameMs)) });
+        }
+      }
+    }
+  } finally {
+    await page.close();
+  }
 }
 
 const fmt = (x) => (x === undefined ? '—' : x.toFixed(1)).padStart(8);
@@ -341,6 +388,17 @@ if (E2E) {
     `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
   ].join('\n'));
 }
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory };
+if (FIREFOX) {
+  const chromium = (f) => e2e.find((e) => e.size === f.size && e.format === f.format && e.motion === f.motion);
+  console.log([
+    `\nend to end in ${firefox.version} (same cases, median of ${REPEATS}, seconds; floor = its WebCodecs alone on the camera's frames)`,
+    'size       format motion       e2e   floor  e2e/floor  first frame   Chromium e2e  Firefox/Chromium  codec',
+    ...firefox.e2e.map((f) => `${f.size.padEnd(11)}${f.format.padEnd(6)}${f.motion.padEnd(11)}${(f.wallMs / 1000).toFixed(2).padStart(7)}`
+      + `${(f.floorMs / 1000).toFixed(2).padStart(8)}${f.ratio.toFixed(2).padStart(9)}x${f.firstFrameMs.toFixed(0).padStart(10)} ms`
+      + `${chromium(f) ? (chromium(f).wallMs / 1000).toFixed(2).padStart(14) : '—'.padStart(14)}`
+      + `${chromium(f) ? `${(f.wallMs / chromium(f).wallMs).toFixed(2)}x`.padStart(17) : '—'.padStart(17)}  ${f.codec}`),
+  ].join('\n'));
+}
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory, firefox };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);
