@@ -154,6 +154,16 @@ for (const engine of ENGINE_NAMES) {
       });
     }
 
+    test('a slow look-ahead encoder is not taken for a stalled one: 1024² WebM keeps the first codec', async () => {
+      // Firefox's VP9 takes every frame at once and encodes them later, about a third of a second
+      // each at this size, so its flush runs for many seconds while giving chunks all along.
+      const out = await page.evaluate(generateInPage, fs.readFileSync(image).toString('base64'), { ...JOB, format: 'webm', resolution: '1024x1024' });
+      if (!caps.formats.webm.supported) return assert.equal(out.code, 'ENCODER_ERROR');
+      assert.equal(out.ok, true, out.message);
+      assert.equal(out.metadata.codec, caps.formats.webm.codecs[0]);
+      assert.equal(out.metadata.frames, FRAMES);
+    });
+
     test('the hostile corpus gives its codes, and a valid job works after it', async () => {
       const manifest = path.join(corpusDir, 'manifest.json');
       assert.ok(fs.existsSync(manifest), `${manifest} is missing: run \`cargo test --test hostile\` first`);

@@ -7,7 +7,7 @@
 // CPU time in between.
 import init, { Engine, initThreadPool, linearMemory } from '../../pkg/threads/engine.js';
 import { codecCandidates, encoderConfig } from '../lib/encode/codecs.js';
-import { KEYFRAME_SECONDS, MAX_ENCODE_QUEUE, engineFrame, frameBytes, timestampUs } from '../lib/encode/frames.js';
+import { KEYFRAME_SECONDS, encoderFull, engineFrame, frameBytes, timestampUs } from '../lib/encode/frames.js';
 
 self.onmessage = async ({ data }) => {
   const { image, width, height, fps, frames, format, motion } = data;
@@ -40,7 +40,8 @@ self.onmessage = async ({ data }) => {
     });
     let failure = null;
     let waiting = null;
-    const encoder = new VideoEncoder({ output: () => {}, error: (e) => { failure = e; } });
+    let received = 0;
+    const encoder = new VideoEncoder({ output: () => { received++; waiting?.(); }, error: (e) => { failure = e; } });
     encoder.addEventListener('dequeue', () => waiting?.());
     const started = performance.now();
     encoder.configure(config);
@@ -50,7 +51,7 @@ self.onmessage = async ({ data }) => {
       const frame = engineFrame(prepared[i], pixelFormat, width, height, ts, timestampUs(i + 1, fps) - ts);
       encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
       frame.close();
-      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !failure) await new Promise((r) => { waiting = r; });
+      while (encoderFull(encoder, i + 1, received) && !failure) await new Promise((r) => { waiting = r; });
     }
     await encoder.flush();
     const ms = performance.now() - started;

@@ -9,7 +9,7 @@
  */
 import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
 import { codecCandidates, encoderConfig } from './encode/codecs.js';
-import { KEYFRAME_SECONDS, MAX_ENCODE_QUEUE, engineFrame, frameBytes, timestampUs } from './encode/frames.js';
+import { KEYFRAME_SECONDS, encoderFull, engineFrame, frameBytes, timestampUs } from './encode/frames.js';
 import { createMuxer } from './encode/mux.js';
 import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
 import { sha256Hex } from './store/db.js';
@@ -80,9 +80,10 @@ function withTimeout(promise, ms, message) {
 const describe = (err) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /**
- * How long a WebCodecs call may go unanswered before its codec counts as unavailable: in some
- * engines `isConfigSupported` or the encoder itself never answers (WebKitGTK), and a job must
- * not hang on it. Encoding one frame of 1080p VP9 in software takes well under a second.
+ * How long a WebCodecs call may go unanswered before its codec counts as unavailable: an engine's
+ * `isConfigSupported` or encoder may never answer, and a job must not hang on it. For an encoder
+ * this bounds the time without any progress, not the whole wait: Firefox's software VP9 takes
+ * about a third of a second a 1024² frame.
  */
 const CODEC_ANSWER_MS = 8_000;
 
@@ -422,16 +423,28 @@ class EncoderSession {
     this.failure = null;
     /** @type {(() => void)[]} */
     this.waiters = [];
+    /** When the encoder last took a frame, gave a chunk, or was given work (see `whileProgressing`). */
+    this.lastProgress = performance.now();
+    /** Chunks the encoder has given back. */
+    this.received = 0;
     /** @type {EncodedVideoChunkOutputCallback} */
     this.sink = () => {};
     this.encoder = new VideoEncoder({
-      output: (chunk, meta) => this.sink(chunk, meta),
+      output: (chunk, meta) => {
+        this.touch();
+        this.received++;
+        this.sink(chunk, meta);
+        this.wake();
+      },
       error: (err) => {
         this.failure ??= new EncoderFailure(err.message);
         this.wake();
       },
     });
-    this.encoder.addEventListener('dequeue', () => this.wake());
+    this.encoder.addEventListener('dequeue', () => {
+      this.touch();
+      this.wake();
+    });
     try {
       this.encoder.configure(config);
     } catch (err) {
@@ -444,21 +457,33 @@ class EncoderSession {
     return JSON.stringify(config) === JSON.stringify(this.config);
   }
 
+  /** Records progress: called on every chunk and dequeue, and when the encoder is given work. */
+  touch() {
+    this.lastProgress = performance.now();
+  }
+
   /**
-   * Resolves when the encoder dequeues a frame or fails; an encoder silent for `CODEC_ANSWER_MS`
-   * has stalled, and fails.
+   * `promise`, unless the encoder shows no progress (no frame taken, no chunk given) for
+   * `CODEC_ANSWER_MS`: then it has stalled, and this fails. Progress, not the whole wait, is
+   * bounded: a look-ahead encoder (libvpx in Firefox holds about 25 frames) can take many seconds
+   * to flush at large sizes while giving chunks all along.
+   * @template T @param {Promise<T>} promise @returns {Promise<T>}
    */
-  drained() {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.failure ??= new EncoderFailure(`the encoder did not answer within ${CODEC_ANSWER_MS} ms`, true);
-        this.wake();
-      }, CODEC_ANSWER_MS);
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
+  whileProgressing(promise) {
+    return new Promise((resolve, reject) => {
+      const watch = setInterval(() => {
+        if (performance.now() - this.lastProgress < CODEC_ANSWER_MS) return;
+        clearInterval(watch);
+        this.failure ??= new EncoderFailure(`the encoder made no progress for ${CODEC_ANSWER_MS} ms`, true);
+        reject(this.failure);
+      }, 250);
+      promise.then(resolve, reject).finally(() => clearInterval(watch));
     });
+  }
+
+  /** Resolves when the encoder dequeues a frame, gives a chunk or fails; rejects when it stalls. */
+  drained() {
+    return this.whileProgressing(new Promise((resolve) => this.waiters.push(() => resolve(undefined))));
   }
 
   wake() {
@@ -501,20 +526,21 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
       const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts, layout);
       try {
         previewer.offer(frame, i, i === 0 || i === frames - 1);
+        session.touch();
         encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
       } finally {
         frame.close();
       }
       progress('render', i + 1, frames);
-      while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !session.failure) await session.drained();
+      while (encoderFull(encoder, i + 1, session.received) && !session.failure) await session.drained();
       await yieldToEventLoop();
     }
     checkCancel();
     progress('encode', frames, frames);
     try {
-      await withTimeout(encoder.flush(), CODEC_ANSWER_MS, 'stalled');
+      session.touch();
+      await session.whileProgressing(encoder.flush());
     } catch (err) {
-      if (/** @type {Error} */ (err).message === 'stalled') throw new EncoderFailure(`the encoder did not finish within ${CODEC_ANSWER_MS} ms`, true);
       throw session.failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
     }
     checkFailure();

@@ -6,6 +6,21 @@
 
 /** Frames allowed in the encoder's queue before rendering waits: short, but never empty. */
 export const MAX_ENCODE_QUEUE = 2;
+/**
+ * Frames handed to the encoder and not yet given back as chunks, at most. Some encoders take each
+ * frame at once and encode it later (Firefox's VP9 and H.264 empty their queue at once and hold
+ * the frames), so the queue bound alone would let a whole video pile up in the browser's memory.
+ * Above the look-ahead of the encoders seen (Firefox gave its first chunk after 28 frames of VP9
+ * and 45 of H.264), so an encoder that needs that many before its first chunk still gets them.
+ */
+export const MAX_FRAMES_IN_FLIGHT = 64;
+
+/**
+ * Whether the feeder should wait (for a dequeue or a chunk) before handing over another frame.
+ * @param {VideoEncoder} encoder @param {number} submitted frames encoded so far @param {number} received chunks back so far
+ */
+export const encoderFull = (encoder, submitted, received) =>
+  encoder.encodeQueueSize > MAX_ENCODE_QUEUE || submitted - received > MAX_FRAMES_IN_FLIGHT;
 /** A keyframe every two seconds keeps seeking cheap in the result. */
 export const KEYFRAME_SECONDS = 2;
 
