@@ -95,7 +95,7 @@ async function openFirefox() {
   let page = await browser.newPage();
   return {
     engine: 'firefox',
-    version: await browser.version(),
+    version: (await browser.version()).replace(/^firefox\//i, 'Firefox '),
     goto: async (url) => {
       if (page.url() !== 'about:blank') {
         // puppeteer's BiDi navigation loses the frame when a cross-origin isolated page is
