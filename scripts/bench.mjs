@@ -18,11 +18,15 @@
 // Prints tables and writes target/bench/results.json. Medians: criterion's over its samples; the
 // browser's over 23 frames (render) and over the repetitions (3 by default).
 //
+// The demo page as people time it (scripts/bench-demo.mjs): a JPEG of the same photo chosen,
+// Generate clicked, until the Download link, for 1024² MP4 camera and resonance and 1080p MP4
+// resonance, beside generateVideo from the same page and the floor; the main thread's long frames
+// meanwhile; the time from navigation to a ready engine.
 // Then the same end-to-end cases and floors in Firefox ESR (puppeteer-core over WebDriver BiDi),
 // wall time only (the CPU split reads Chromium's processes), so a Firefox user's speed is known.
 //
 // Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
-//   --no-ffmpeg  --no-firefox  --reps N  --sizes 1024x1024  --formats mp4
+//   --no-ffmpeg  --no-firefox  --no-demo  --reps N  --sizes 1024x1024  --formats mp4
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +34,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.js';
 import { openEngine } from './engines.js';
+import { benchDemo, demoTable } from './bench-demo.mjs';
 import { serve } from './serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +48,7 @@ const NATIVE = RENDER && !args.includes('--no-native');
 const E2E = !args.includes('--no-e2e');
 const FFMPEG = E2E && !args.includes('--no-ffmpeg');
 const FIREFOX = E2E && !args.includes('--no-firefox');
+const DEMO = E2E && !args.includes('--no-demo');
 const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
 const FORMATS = (args.includes('--formats') ? args[args.indexOf('--formats') + 1] : 'mp4,webm').split(',');
 const SIZES = (args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : '1024x1024,1920x1080').split(',');
@@ -52,6 +58,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 fs.mkdirSync(out, { recursive: true });
 if (!fs.existsSync(path.join(root, 'pkg', 'threads', 'engine_bg.wasm'))) run('bash', ['scripts/build-wasm.sh']);
 run('npx', ['webpack', '--mode', 'production', '--env', 'bench']);
+if (DEMO) run('npx', ['webpack', '--mode', 'production']); // the demo app, dist/
 
 // A photo-like input: a smooth sky over the top 40 %, grass-like texture (noise, softened) below.
 const image = path.join(out, 'photo.png');
@@ -59,6 +66,9 @@ const sky = (lo, span) => `if(lt(Y\\,H*0.4)\\,${lo}+${span}*Y/(H*0.4)`;
 execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i',
   `nullsrc=s=2048x1536,format=rgb24,geq=r='${sky(90, 60)}\\,40+60*random(1))':g='${sky(140, 50)}\\,90+120*random(1))':b='if(lt(Y\\,H*0.4)\\,230\\,30+40*random(1))',gblur=sigma=1.5`,
   '-frames:v', '1', image]);
+// The demo gets the photo as people's cameras give it: a JPEG.
+const photoJpeg = path.join(out, 'photo.jpg');
+execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', image, '-q:v', '3', photoJpeg]);
 
 // Native: criterion, on the same image.
 const filter = `frame 1024x1024 (${MOTIONS.map((m) => m.replace('+', '\\+')).join('|')})$`;
@@ -94,6 +104,8 @@ const wasm = {};
 const e2e = [];
 const memory = {};
 const ffmpeg = {};
+/** @type {Awaited<ReturnType<typeof benchDemo>> | null} */
+let demo = null;
 /** End to end in Firefox: the same cases, wall time. */
 const firefox = { version: '', e2e: [] };
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
@@ -286,6 +298,7 @@ try {
       await fresh.close();
     }
   }
+  if (DEMO) demo = await benchDemo({ browser, root, photo: photoJpeg, repeats: REPEATS, median });
   if (FIREFOX) await firefoxEndToEnd();
 } finally {
   await browser.close();
@@ -388,6 +401,10 @@ if (E2E) {
     `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
   ].join('\n'));
 }
+if (demo) {
+  const floorOf = (c) => e2e.find((e) => e.size === c.resolution && e.format === c.format)?.floorMs;
+  console.log(demoTable(demo, floorOf));
+}
 if (FIREFOX) {
   const chromium = (f) => e2e.find((e) => e.size === f.size && e.format === f.format && e.motion === f.motion);
   console.log([
@@ -399,6 +416,6 @@ if (FIREFOX) {
       + `${chromium(f) ? `${(f.wallMs / chromium(f).wallMs).toFixed(2)}x`.padStart(17) : '—'.padStart(17)}  ${f.codec}`),
   ].join('\n'));
 }
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory, firefox };
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory, firefox, demo };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);
