@@ -14,8 +14,12 @@ import { createMuxer } from './encode/mux.js';
 import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
 import { sha256Hex } from './store/db.js';
 
-/** Shortest interval between two preview frames sent to the page. */
-const PREVIEW_INTERVAL_MS = 60;
+/**
+ * Shortest interval between two preview frames sent to the page. Each one is a full-size bitmap
+ * converted here and painted there, CPU that the render and the encoder need: 8 a second show the
+ * motion while costing a third of what 16 did (measured by `npm run bench`'s demo table).
+ */
+const PREVIEW_INTERVAL_MS = 125;
 
 /** @typedef {typeof import('../../pkg/threads/engine.js')} EngineModule */
 /** @type {Promise<{ mod: EngineModule, info: Record<string, unknown> }> | null} */

@@ -132,7 +132,7 @@ export interface GenerateOptions {
    * bytes (the oldest are dropped first). 0 keeps none. @default 0
    */
   keepVideos?: number;
-  /** A canvas that shows the frames as they are rendered (resized to the video's size). */
+  /** A canvas that shows frames as they are rendered, up to 8 a second (resized to the video's size). */
   canvas?: HTMLCanvasElement | OffscreenCanvas;
 }
 
