@@ -80,8 +80,8 @@ function withTimeout(promise, ms, message) {
   return /** @type {Promise<T>} */ (Promise.race([promise, timeout])).finally(() => clearTimeout(timer));
 }
 
-/** @param {unknown} err */
-const describe = (err) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+/** What went wrong, in words: the error's name and message (protocol.js's wording). @param {unknown} err */
+const describe = (err) => toErrorData(err).message;
 
 /**
  * How long a WebCodecs call may go unanswered before its codec counts as unavailable: an engine's
@@ -469,8 +469,8 @@ class EncoderSession {
   /**
    * `promise`, unless the encoder shows no progress (no frame taken, no chunk given) for
    * `CODEC_ANSWER_MS`: then it has stalled, and this fails. Progress, not the whole wait, is
-   * bounded: a look-ahead encoder (libvpx in Firefox holds about 25 frames) can take many seconds
-   * to flush at large sizes while giving chunks all along.
+   * bounded: an encoder that takes frames faster than it encodes them (Firefox's) can take many
+   * seconds to flush at large sizes while giving chunks all along.
    * @template T @param {Promise<T>} promise @returns {Promise<T>}
    */
   whileProgressing(promise) {
