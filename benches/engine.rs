@@ -52,6 +52,24 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // A live preview of a 1080p video frame in a 770x433 box (a demo page's screen).
+    let mut video = Job::new(
+        &png,
+        &RenderOptions {
+            resolution: Some(Resolution { width: 1920, height: 1080 }),
+            motion: Some(MotionMode::Resonance),
+            ..Default::default()
+        },
+    )
+    .expect("valid job");
+    video.render_video_frame(5).expect("frame");
+    group.bench_function("preview 770x433 of a 1920x1080 I420 frame", |b| {
+        b.iter(|| video.preview(770, 433).map(|p| p[0]).expect("preview"))
+    });
+    group.bench_function("preview 770x433 of a 1920x1080 RGBA frame", |b| {
+        video.render_frame(5).expect("frame");
+        b.iter(|| video.preview(770, 433).map(|p| p[0]).expect("preview"))
+    });
     group.finish();
 }
 

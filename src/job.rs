@@ -172,6 +172,15 @@ impl Job {
         }
     }
 
+    /// The frame rendered last (by either render call), shrunk to `width x height` in RGBA for a
+    /// live preview, valid until the next preview.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` before the first frame, or for a size outside 1×1 to the frame's.
+    pub fn preview(&mut self, width: u32, height: u32) -> Result<&[u8]> {
+        self.renderer.preview(width, height)
+    }
+
     /// Renders frame `index` (unless it is already the current frame), encodes it as JPEG and
     /// returns it as an AVI `00dc` chunk.
     /// Frames must be requested in order 0, 1, 2, …

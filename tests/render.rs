@@ -230,3 +230,42 @@ fn every_motion_renders_video_frames_in_its_plans_layout() {
         assert_eq!(job.render_video_frame(1).expect("frame").len(), want, "{motion:?}");
     }
 }
+
+#[test]
+fn a_preview_is_the_frame_just_rendered_at_the_previews_size() {
+    let (w, h) = (200usize, 150usize);
+    let src = testing::landscape(640, 400).0;
+    let mut job = Job::new(&png_bytes(&src), &opts(w as u32, h as u32, 1.0, 8.0)).expect("valid");
+    let err = job.preview(50, 38).expect_err("nothing rendered yet");
+    assert_eq!(err.code, ErrorCode::InvalidOption);
+    // The preview of an I420 video frame against its RGBA frame, each 4x4 block averaged.
+    let rgba = job.render_frame(5).expect("frame").to_vec();
+    job.render_video_frame(5).expect("frame");
+    let preview = job.preview(50, 37).expect("preview").to_vec();
+    assert_eq!(preview.len(), 50 * 37 * 4);
+    let mut worst = 0.0f64;
+    let mut total = 0.0;
+    for (py, row) in preview.chunks_exact(50 * 4).enumerate() {
+        for (px, got) in row.chunks_exact(4).enumerate() {
+            let (x0, x1) = (px * w / 50, (px + 1) * w / 50);
+            let (y0, y1) = (py * h / 37, (py + 1) * h / 37);
+            for c in 0..3 {
+                let mut sum = 0.0;
+                for y in y0..y1 {
+                    for x in x0..x1 {
+                        sum += f64::from(rgba[(y * w + x) * 4 + c]);
+                    }
+                }
+                let d = (sum / ((y1 - y0) * (x1 - x0)) as f64 - f64::from(got[c])).abs();
+                worst = worst.max(d);
+                total += d;
+            }
+        }
+    }
+    let mean = total / (50.0 * 37.0 * 3.0);
+    assert!(worst <= 8.0 && mean <= 1.0, "preview off by {worst} (mean {mean})");
+    // A preview at the frame's size of an RGBA frame is that frame.
+    job.render_frame(6).expect("frame");
+    let full = job.preview(w as u32, h as u32).expect("preview").to_vec();
+    assert_eq!(full, job.render_frame(6).expect("frame"));
+}

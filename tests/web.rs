@@ -223,3 +223,25 @@ async fn every_hostile_file_gives_its_code_through_the_bindings() {
     .expect("a valid job after the hostile ones");
     assert!(engine.render_frame(0).is_ok());
 }
+
+#[wasm_bindgen_test]
+async fn a_preview_comes_from_the_frame_just_rendered_and_bad_sizes_cross_as_errors() {
+    pool().await;
+    let png = png_bytes(&gradient(96, 64));
+    let mut engine = Engine::new(&png, options(r#"{"resolution": "48x32", "duration": 1, "fps": 6}"#), None, None)
+        .expect("valid job");
+    let err = engine.preview_frame(24, 16).err().expect("nothing rendered yet");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    engine.render_video_frame(2).expect("frame");
+    let ptr = engine.preview_frame(24, 16).expect("preview");
+    // Read as the worker reads it: through a view of the linear memory.
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::JsCast::unchecked_into(api::linear_memory());
+    let preview =
+        js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr as u32, 24 * 16 * 4).to_vec();
+    assert!(preview.chunks_exact(4).all(|px| px[3] == 255), "opaque");
+    // The gradient runs left to right: so does its preview.
+    assert!(preview[4 * 20] > preview[4 * 3], "{} against {}", preview[4 * 20], preview[4 * 3]);
+    let err = engine.preview_frame(49, 16).err().expect("larger than the frame");
+    assert_eq!(js_field(&err, "code"), "INVALID_OPTION");
+    assert!(js_field(&err, "message").contains("49x16"));
+}

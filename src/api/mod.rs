@@ -153,6 +153,14 @@ impl Engine {
         self.job.render_video_frame(index).map(|pixels| pixels.as_ptr() as usize).map_err(to_js)
     }
 
+    /// The frame rendered last, shrunk to `width x height` (at most the frame's size) for a live
+    /// preview: the address of `width * height * 4` RGBA bytes in linear memory, valid until the
+    /// next preview. Costs the preview's pixels, not the frame's (see `render::preview`).
+    #[wasm_bindgen(js_name = previewFrame)]
+    pub fn preview_frame(&mut self, width: u32, height: u32) -> Result<usize, JsValue> {
+        self.job.preview(width, height).map(|pixels| pixels.as_ptr() as usize).map_err(to_js)
+    }
+
     /// Renders frame `index` and returns it as an AVI chunk (a JPEG), copied out of linear memory.
     #[wasm_bindgen(js_name = aviChunk)]
     pub fn avi_chunk(&mut self, index: u32) -> Result<Vec<u8>, JsValue> {

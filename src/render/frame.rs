@@ -15,9 +15,11 @@ use crate::render::camera::{CameraPath, View};
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
+use crate::render::preview;
 use crate::render::resample::{resample, resample_samples};
 use crate::render::warp::warp;
 use crate::render::yuv::{i420_len, I420};
+use crate::render::VideoLayout;
 
 /// How frames are made.
 #[derive(Debug)]
@@ -60,6 +62,10 @@ pub struct Renderer {
     buffer: Vec<u8>,
     /// The last I420 frame (empty until the first).
     i420: Vec<u8>,
+    /// Which buffer holds the frame rendered last (`None` before the first).
+    last: Option<VideoLayout>,
+    /// The last preview, in RGBA.
+    preview: Vec<u8>,
 }
 
 impl Renderer {
@@ -81,6 +87,8 @@ impl Renderer {
             looped: false,
             buffer,
             i420: Vec::new(),
+            last: None,
+            preview: Vec::new(),
         }
     }
 
@@ -131,7 +139,18 @@ impl Renderer {
             }
         };
         let buffer = vec![0; width as usize * height as usize * 4];
-        Ok(Renderer { pipeline, reduction, width, height, frames, looped: plan.looped, buffer, i420: Vec::new() })
+        Ok(Renderer {
+            pipeline,
+            reduction,
+            width,
+            height,
+            frames,
+            looped: plan.looped,
+            buffer,
+            i420: Vec::new(),
+            last: None,
+            preview: Vec::new(),
+        })
     }
 
     /// Output width in pixels.
@@ -229,6 +248,7 @@ impl Renderer {
                 None => self.buffer.copy_from_slice(fitted.data()),
             },
         }
+        self.last = Some(VideoLayout::Rgba);
         Ok(&self.buffer)
     }
 
@@ -290,7 +310,24 @@ impl Renderer {
                 return Err(EngineError::new(ErrorCode::Internal, "shimmer renders RGBA only"));
             }
         }
+        self.last = Some(VideoLayout::I420);
         Ok(&self.i420)
+    }
+
+    /// The frame rendered last, shrunk to `width x height` (at most the frame's size), in RGBA,
+    /// valid until the next preview.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` before the first frame, or for a size outside 1×1 to the frame's.
+    pub fn preview(&mut self, width: u32, height: u32) -> Result<&[u8]> {
+        let frame = (self.width as usize, self.height as usize);
+        let to = (width as usize, height as usize);
+        match self.last {
+            Some(VideoLayout::Rgba) => preview::from_rgba(&self.buffer, frame.0, frame.1, to, &mut self.preview)?,
+            Some(VideoLayout::I420) => preview::from_i420(&self.i420, frame.0, frame.1, to, &mut self.preview)?,
+            None => return Err(EngineError::new(ErrorCode::InvalidOption, "no frame has been rendered to preview")),
+        }
+        Ok(&self.preview)
     }
 
     /// The frame rendered last (all zeros before the first call).

@@ -155,3 +155,29 @@ test('capabilities() of a working engine carries no error', async () => {
   assert.equal(caps.error, null);
   assert.equal(caps.threads.reason, null);
 });
+
+test('a preview canvas gets frames at the size it is shown at; an OffscreenCanvas at the video\'s', async () => {
+  const out = await page.evaluate(async (bytes) => {
+    const shown = document.createElement('canvas');
+    shown.style.cssText = 'position: fixed; left: 0; top: 0; width: 160px; height: 160px';
+    document.body.append(shown);
+    const offscreen = new OffscreenCanvas(1, 1);
+    const job = { format: 'avi', duration: 0.5, fps: 8, resolution: { width: 320, height: 240 }, motion: 'camera', history: false };
+    try {
+      await quantonium.generateVideo(new Uint8Array(bytes), { ...job, canvas: shown });
+      await quantonium.generateVideo(new Uint8Array(bytes), { ...job, canvas: offscreen });
+      // The last frame drawn: its top-left corner (the 640x480 test image is not flat there).
+      const px = shown.getContext('2d').getImageData(0, 0, shown.width, shown.height).data;
+      let lo = 255, hi = 0;
+      for (let i = 0; i < px.length; i += 4) { lo = Math.min(lo, px[i + 1]); hi = Math.max(hi, px[i + 1]); }
+      return { shown: [shown.width, shown.height], offscreen: [offscreen.width, offscreen.height], dpr: devicePixelRatio, range: hi - lo };
+    } finally {
+      shown.remove();
+    }
+  }, imageBytes);
+  // 320x240 fitted to a 160x160 box (times the device pixel ratio, 1 here): 160x120.
+  assert.equal(out.dpr, 1);
+  assert.deepEqual(out.shown, [160, 120]);
+  assert.deepEqual(out.offscreen, [320, 240]);
+  assert.ok(out.range > 30, `the preview shows the picture: green spans ${out.range} levels`);
+});

@@ -62,15 +62,19 @@ describe('on a cross-origin isolated page', () => {
     // Frame 0 is the input, fitted: compare with ffmpeg's own area downscale of the image.
     const psnr = psnrOf(file, square, 512, 512);
     assert.ok(psnr > 28, `frame 0 vs input: ${psnr} dB`);
-    // The preview canvas shows a real frame (not blank).
+    // The preview canvas shows a real frame (not blank), at the size it is displayed at (the
+    // video's aspect, no larger than the video or than its box on the screen).
     const spread = await page.evaluate(() => {
       const c = /** @type {HTMLCanvasElement} */ (document.getElementById('preview'));
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let lo = 255, hi = 0;
       for (let i = 0; i < d.length; i += 97) { lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); }
-      return { w: c.width, h: c.height, range: hi - lo };
+      const box = c.getBoundingClientRect();
+      return { w: c.width, h: c.height, range: hi - lo, boxW: box.width * devicePixelRatio, boxH: box.height * devicePixelRatio };
     });
-    assert.deepEqual([spread.w, spread.h], [512, 512]);
+    assert.equal(spread.w, spread.h, `a square video previews square: ${spread.w}x${spread.h}`);
+    assert.ok(spread.w <= 512 && spread.w <= Math.ceil(spread.boxW) && spread.h <= Math.ceil(spread.boxH), JSON.stringify(spread));
+    assert.ok(spread.w >= Math.min(512, Math.floor(spread.boxW), Math.floor(spread.boxH)), `the preview fills its box: ${JSON.stringify(spread)}`);
     assert.ok(spread.range > 100, `preview range ${spread.range}`);
     assert.deepEqual(problems, []);
     await page.close();

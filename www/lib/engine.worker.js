@@ -11,6 +11,7 @@ import { ErrorCode, PROTOCOL_VERSION, toErrorData } from './protocol.js';
 import { codecCandidates, encoderConfig } from './encode/codecs.js';
 import { KEYFRAME_SECONDS, encoderFull, engineFrame, frameBytes, timestampUs } from './encode/frames.js';
 import { createMuxer } from './encode/mux.js';
+import { previewSize } from './preview.js';
 import { readAnalysis, writeAnalysis } from './store/analysis-cache.js';
 import { sha256Hex } from './store/db.js';
 
@@ -224,28 +225,49 @@ function analysisCacheKey(mod, inputHash, options) {
 }
 
 /**
- * Sends a preview of the current frame, at most every PREVIEW_INTERVAL_MS and one at a time.
+ * Sends a preview of the frame just rendered, at most every PREVIEW_INTERVAL_MS and one at a time,
+ * no larger than the box the page shows it in. The engine shrinks the frame itself
+ * (`previewFrame`): the browser's `createImageBitmap` of a `VideoFrame` converts the whole frame
+ * before it scales, as much CPU as rendering one, taken from the render and the encoder.
  */
 class Previewer {
-  /** @param {number} id @param {boolean} enabled */
-  constructor(id, enabled) {
+  /**
+   * @param {number} id @param {import('./protocol.js').PreviewBox | null} box
+   * @param {{ width: number, height: number }} video
+   * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine
+   */
+  constructor(id, box, video, mod, engine) {
     this.id = id;
-    this.enabled = enabled;
+    this.enabled = box !== null;
+    this.size = previewSize(video, box ?? {});
+    this.mod = mod;
+    this.engine = engine;
     this.last = -Infinity;
     this.busy = false;
   }
-  /** @param {VideoFrame} frame @param {number} index @param {boolean} force */
-  offer(frame, index, force) {
+  /**
+   * Called after each frame is rendered.
+   * @param {number} index @param {boolean} force send even if the last one was sent just now
+   */
+  offer(index, force) {
     const now = performance.now();
     if (!this.enabled || this.busy || (!force && now - this.last < PREVIEW_INTERVAL_MS)) return;
     this.last = now;
+    const { width, height } = this.size;
+    const pixels = new Uint8ClampedArray(width * height * 4);
+    try {
+      const ptr = this.engine.previewFrame(width, height);
+      // A copy: linear memory is shared (threads) and reused by the next preview.
+      pixels.set(new Uint8Array(/** @type {WebAssembly.Memory} */ (this.mod.linearMemory()).buffer, ptr, pixels.length));
+    } catch {
+      this.enabled = false; // a preview is never worth failing the video for
+      return;
+    }
     this.busy = true;
-    const copy = frame.clone();
-    createImageBitmap(copy)
+    createImageBitmap(new ImageData(pixels, width, height))
       .then((bitmap) => post({ v: PROTOCOL_VERSION, type: 'preview', id: this.id, bitmap, frame: index }, [bitmap]))
       .catch(() => {})
       .finally(() => {
-        copy.close();
         this.busy = false;
       });
   }
@@ -300,11 +322,11 @@ async function generate(req) {
       const report = engine.analysis();
       const analysis = report ? { ...report, mobility: engine.mobilityMap(), orientation: engine.orientationMap() } : null;
       if (analysis) post({ v: PROTOCOL_VERSION, type: 'analysis', id: req.id, analysis });
-      const previewer = new Previewer(req.id, req.preview);
+      const previewer = new Previewer(req.id, req.preview, plan, mod, engine);
       /** @type {{ blob: Blob, mimeType: string, codec: string, buffer: ArrayBuffer }} */
       const out =
         plan.format === 'avi'
-          ? await encodeAvi(mod, engine, plan, progress, checkCancel, previewer)
+          ? await encodeAvi(engine, plan, progress, checkCancel, previewer)
           : await encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer, early);
       progress('hash', plan.frames, plan.frames);
       const sha256 = await sha256Hex(out.buffer);
@@ -350,12 +372,12 @@ async function generate(req) {
  * A VideoFrame over the engine's frame buffer. The view is made fresh each time because a memory
  * growth replaces `memory.buffer`; VideoFrame copies the pixels at construction, so the buffer can
  * be overwritten by the next frame at once (this also works when the memory is shared).
- * `format` is 'RGBA' (`renderFrame`) or, from `renderVideoFrame`, whatever `videoFrameFormat()` says:
- * 'I420' for every motion but shimmer, which the encoder then takes without converting.
+ * `format` is what `videoFrameFormat()` says of `renderVideoFrame`'s pixels: 'I420' for every
+ * motion but shimmer, which the encoder then takes without converting.
  * @param {EngineModule} mod @param {number} ptr @param {{width: number, height: number}} plan
- * @param {number} timestamp @param {number} duration @param {'RGBA' | 'I420'} [format]
+ * @param {number} timestamp @param {number} duration @param {'RGBA' | 'I420'} format
  */
-function frameFromMemory(mod, ptr, plan, timestamp, duration, format = 'RGBA') {
+function frameFromMemory(mod, ptr, plan, timestamp, duration, format) {
   const memory = /** @type {WebAssembly.Memory} */ (mod.linearMemory());
   const { width, height } = plan;
   const pixels = new Uint8Array(memory.buffer, ptr, frameBytes(format, width, height));
@@ -529,12 +551,12 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
       const ts = timestampUs(i, fps);
       const frame = frameFromMemory(mod, ptr, plan, ts, timestampUs(i + 1, fps) - ts, layout);
       try {
-        previewer.offer(frame, i, i === 0 || i === frames - 1);
         session.touch();
         encoder.encode(frame, { keyFrame: i % keyEvery === 0 });
       } finally {
         frame.close();
       }
+      previewer.offer(i, i === 0 || i === frames - 1); // while the encoder works on the frame
       progress('render', i + 1, frames);
       while (encoderFull(encoder, i + 1, session.received) && !session.failure) await session.drained();
       await yieldToEventLoop();
@@ -562,23 +584,18 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
 /**
  * AVI: every frame is a JPEG encoded in Rust, streamed out as a RIFF chunk; the header and the
  * index (which depend on every frame) are asked for at the end.
- * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
+ * @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
  * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
  * @param {() => void} checkCancel @param {Previewer} previewer
  */
-async function encodeAvi(mod, engine, plan, progress, checkCancel, previewer) {
-  const { frames, fps } = plan;
+async function encodeAvi(engine, plan, progress, checkCancel, previewer) {
+  const { frames } = plan;
   /** @type {Uint8Array[]} */
   const chunks = [];
   for (let i = 0; i < frames; i++) {
     checkCancel();
-    const ptr = engine.renderFrame(i);
-    if (previewer.enabled) {
-      const frame = frameFromMemory(mod, ptr, plan, timestampUs(i, fps), 1);
-      previewer.offer(frame, i, i === 0 || i === frames - 1);
-      frame.close();
-    }
     chunks.push(engine.aviChunk(i));
+    previewer.offer(i, i === 0 || i === frames - 1);
     progress('render', i + 1, frames);
     await yieldToEventLoop();
   }

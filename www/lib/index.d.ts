@@ -132,7 +132,13 @@ export interface GenerateOptions {
    * bytes (the oldest are dropped first). 0 keeps none. @default 0
    */
   keepVideos?: number;
-  /** A canvas that shows frames as they are rendered, up to 8 a second (resized to the video's size). */
+  /**
+   * A canvas that shows frames as they are rendered, up to 8 a second. A canvas in the page gets
+   * previews at the size it is displayed (its CSS box times `devicePixelRatio`, the video's aspect
+   * kept, never larger than the video), so size it with CSS, for example
+   * `width: 100%; height: 100%; object-fit: contain`; an `OffscreenCanvas` gets them at the video's
+   * size. The canvas's `width` and `height` are set to the preview's.
+   */
   canvas?: HTMLCanvasElement | OffscreenCanvas;
 }
 

@@ -13,6 +13,7 @@
  */
 import { ErrorCode, PROTOCOL_VERSION } from './protocol.js';
 import { addHistory, clearHistory, historyVideo, listHistory } from './store/history.js';
+import { canvasBox } from './preview.js';
 
 export { ErrorCode } from './protocol.js';
 
@@ -247,7 +248,7 @@ export async function generateVideo(input, options = {}) {
     /** @type {string | null} */
     let inputSha256 = null;
     const { id, promise } = worker.send(
-      { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: Boolean(canvas), analysisCache },
+      { type: 'generate', input: buffer, freezeMask, options: engineOptions, preview: canvas ? canvasBox(canvas) : null, analysisCache },
       freezeMask ? [buffer, freezeMask] : [buffer],
       (msg) => {
         if (msg.type === 'progress') onProgress?.({ stage: msg.stage, frame: msg.frame, frames: msg.frames });

@@ -10,10 +10,12 @@
  * @typedef {{ code: string, message: string }} ErrorData
  *
  * Page → worker:
+ * The box, in device pixels, that the page shows previews in (`{}`: no box, previews at the video's size).
+ * @typedef {{ width?: number, height?: number }} PreviewBox
  * `debug` makes the thread pool fail to start, for the tests of the single-threaded fallback.
  * @typedef {{ v: number, type: 'init', id: number, panicChannel: string, debug?: { poolFailure?: 'throw' | 'hang', poolStartMs?: number } }} InitRequest
  * @typedef {{ v: number, type: 'capabilities', id: number }} CapabilitiesRequest
- * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: boolean, analysisCache: boolean }} GenerateRequest
+ * @typedef {{ v: number, type: 'generate', id: number, input: ArrayBuffer, freezeMask?: ArrayBuffer, options: Record<string, unknown>, preview: PreviewBox | null, analysisCache: boolean }} GenerateRequest
  * @typedef {{ v: number, type: 'cancel', id: number }} CancelRequest
  * Fault injection for the tests: panic now, and/or make the next `failEncoders` encoders fail.
  * @typedef {{ v: number, type: 'debug', id: number, panic?: { message: string, onPool: boolean }, failEncoders?: number }} DebugRequest
@@ -31,7 +33,7 @@
  */
 
 /** Bumped whenever a message's shape changes. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Stable error codes (the Rust core defines the ones it raises; these are the JS-side ones). */
 export const ErrorCode = Object.freeze({
