@@ -121,6 +121,16 @@ describe('on a cross-origin isolated page', () => {
     assert.equal(error, null);
     assert.ok(await page.isVisible('#analysis'), 'the Analysis panel is shown');
     assert.match(await page.textContent('#analysis-summary'), /may move/);
+    // The maps are drawn over the photo: the sky, where nothing may move and so no glow is drawn,
+    // shows the photo's own sky, dimmed, not black.
+    const mapsSky = await page.evaluate(() => {
+      const c = /** @type {HTMLCanvasElement} */ (document.getElementById('maps'));
+      const d = c.getContext('2d').getImageData(0, 0, c.width, Math.round(c.height * 0.25)).data;
+      let blue = 0;
+      for (let i = 0; i < d.length; i += 4) blue += d[i + 2];
+      return blue / (d.length / 4);
+    });
+    assert.ok(mapsSky > 40, `the maps' sky is the photo's (mean blue ${mapsSky.toFixed(1)})`);
     const metadata = await page.textContent('#metadata');
     assert.match(metadata, /Motionresonance/);
     const amplitude = Number(metadata.match(/Amplitude([\d.]+) px/)?.[1]);

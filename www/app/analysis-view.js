@@ -77,7 +77,7 @@ export function drawCoherence(canvas, analysis) {
  * The fitted image, the mobility mask as a warm glow, and orientation strokes where motion is allowed.
  * @param {HTMLCanvasElement} canvas
  * @param {import('../lib/index.js').Analysis} analysis
- * @param {HTMLImageElement | null} image the input image; drawn cover-fitted, as the engine sees it
+ * @param {ImageBitmap | null} image the input image (any size: it is drawn cover-fitted, as the engine sees it)
  */
 export function drawMaps(canvas, analysis, image) {
   const { width: aw, height: ah } = analysis;
@@ -86,11 +86,11 @@ export function drawMaps(canvas, analysis, image) {
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, aw, ah);
-  if (image && image.naturalWidth > 0) {
-    const scale = Math.min(image.naturalWidth / aw, image.naturalHeight / ah);
+  if (image && image.width > 0) {
+    const scale = Math.min(image.width / aw, image.height / ah);
     const [sw, sh] = [aw * scale, ah * scale];
     ctx.globalAlpha = 0.55;
-    ctx.drawImage(image, (image.naturalWidth - sw) / 2, (image.naturalHeight - sh) / 2, sw, sh, 0, 0, aw, ah);
+    ctx.drawImage(image, (image.width - sw) / 2, (image.height - sh) / 2, sw, sh, 0, 0, aw, ah);
     ctx.globalAlpha = 1;
   }
   const overlay = ctx.createImageData(aw, ah);

@@ -32,6 +32,13 @@ const KEEP_VIDEOS_BYTES = 200 * 1024 * 1024;
 
 /** @type {File | null} */
 let file = null;
+/**
+ * The photo decoded at most 1024 pixels wide when it is chosen, for the analysis maps: drawing the
+ * full photo from its <img> when the analysis arrives decoded and scaled megapixels on the main
+ * thread in the middle of a job.
+ * @type {ImageBitmap | null}
+ */
+let picture = null;
 const brush = new AnchorBrush(ui.anchors, ui.clearAnchors);
 /** @type {AbortController | null} */
 let controller = null;
@@ -82,6 +89,12 @@ function pick(picked) {
   hideError();
   ui.thumb.src = URL.createObjectURL(picked);
   ui.thumb.hidden = false;
+  picture?.close();
+  picture = null;
+  createImageBitmap(picked, { resizeWidth: 1024, resizeQuality: 'medium' }).then(
+    (bitmap) => (file === picked ? (picture = bitmap) : bitmap.close()),
+    () => {}, // not an image the browser decodes: the maps go without it
+  );
   ui.dropText.innerHTML = `<strong>${escapeHtml(picked.name)}</strong><br><small>${(picked.size / 1024).toFixed(0)} KB · click or drop to change</small>`;
   ui.generate.disabled = false;
   ui.progressText.textContent = 'Ready.';
@@ -206,18 +219,24 @@ showHistory();
 
 ui.cancel.addEventListener('click', () => controller?.abort());
 
-/** @param {import('../lib/index.js').Analysis} analysis */
-function showAnalysis(analysis) {
-  ui.analysis.hidden = false;
-  drawSpectra(ui.spectra, analysis);
-  drawCoherence(ui.coherence, analysis);
-  drawMaps(ui.maps, analysis, ui.thumb.complete ? ui.thumb : null);
+/**
+ * Shows the analysis: the summary at once, then one plot per task, so that no frame of the page
+ * carries all three while the worker renders (each takes milliseconds, the first time tens).
+ * @param {import('../lib/index.js').Analysis} analysis
+ */
+async function showAnalysis(analysis) {
   const s = analysis.summary;
   const strongest = analysis.waveforms.reduce((a, b) => (b.harmonicRatio > a.harmonicRatio ? b : a));
   ui.analysisSummary.textContent =
     `${(s.mobileShare * 100).toFixed(0)}% of the picture may move · mean texture ${s.meanTexture.toFixed(2)} · ` +
     `orientation coherence ${s.meanCoherence.toFixed(2)} · strongest single frequency: ${strongest.line.kind} line ` +
     `(harmonic ratio ${strongest.harmonicRatio.toFixed(1)}, period ${strongest.dominantPeriodPx.toFixed(1)} px)`;
+  ui.analysis.hidden = false;
+  const plots = [() => drawSpectra(ui.spectra, analysis), () => drawCoherence(ui.coherence, analysis), () => drawMaps(ui.maps, analysis, picture)];
+  for (const draw of plots) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    draw();
+  }
 }
 
 capabilities().then(
