@@ -357,7 +357,7 @@ const lines = !RENDER ? [] : [
 ];
 if (RENDER) console.log(`\n${lines.join('\n')}\n(wasm1/nativeN: native time over wasm time, ≥ 0.5 is the target, like for like with native on one thread; pool/wasm1: speed-up of the pool)`);
 // The encoder's own time a frame, from the floors at the render table's size: what a frame's render
-// should stay well below (issue 3), in the same run. Every motion but the camera is a small
+// should stay well below, in the same run. Every motion but the camera is a small
 // deformation of the still image, which the encoder takes about as long over as resonance's frames.
 const floorAt = (motion) => e2e.find((e) => e.size === '1024x1024' && e.format === 'mp4' && e.motion === motion);
 if (RENDER && floorAt('camera') && floorAt('resonance')) {

@@ -24,7 +24,7 @@ rustup component add rust-src clippy rustfmt >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
 
 # 2. wasm-bindgen CLI, exactly the version in Cargo.lock, installed once outside the clone.
-#    (No --locked: its lockfile pins a crate version the registry mirror here does not serve.)
+#    (No --locked: its lockfile pins crate versions that some registry mirrors do not serve.)
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then

@@ -109,7 +109,7 @@ pub mod limits {
     pub const MIN_SIDE: u32 = 16;
     /// Largest output side in pixels.
     pub const MAX_SIDE: u32 = 2048;
-    /// Largest input file in bytes (50 MB, as the server design allowed).
+    /// Largest input file in bytes (50 MB: a camera's largest JPEGs, with room to spare).
     pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
     /// Largest decoded image side; bigger declared images are refused before allocation.
     pub const MAX_IMAGE_SIDE: u32 = 16384;

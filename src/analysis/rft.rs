@@ -1,4 +1,4 @@
-//! The Φ-RFT ("resonance Fourier transform" of the server design), implemented honestly.
+//! The Φ-RFT ("resonance Fourier transform"): what it really is, and what it can and cannot do.
 //!
 //! `Ψ = D · C · F`, where `F` is the unitary DFT (`F_jk = n^{-1/2} e^{-2πi jk/n}`), `C` the chirp
 //! `C_k = exp(iπσk²/n)` and `D` the golden-ratio phase `D_k = exp(2πiβ·frac(k/φ))`, with σ = β = 1.

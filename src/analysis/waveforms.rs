@@ -1,4 +1,4 @@
-//! Scanline waveforms and their spectra, as the server design sampled them: rows every h/8,
+//! Scanline waveforms and their spectra: rows every h/8,
 //! columns every w/8, and both diagonals, each resampled to `precision` points of luma.
 //!
 //! Per waveform the engine keeps its magnitude spectrum (through the Φ-RFT, after removing the

@@ -18,8 +18,8 @@
 //! is that frame 0 shows the flowing regions mid-flow; still and frozen pixels are the input, bit
 //! for bit, in every frame.
 //!
-//! `V` runs across the local structure (as waves travel across their crests; the seed's wind where
-//! nothing is oriented), bends with a little curl noise (divergence-free, so it swirls without
+//! `V` runs across the local structure (as waves travel across their crests; a wind drawn from the
+//! job's seed where nothing is oriented), bends with a little curl noise (divergence-free, so it swirls without
 //! bunching up), fades out where the mobility map says the image is still, and is scaled so
 //! `max |V| = 4A` ([`TRAVEL`]): the texture drifts `8A` per cycle, and a copy is within `2A` of its
 //! rest place while it is the one that shows (`w_i ≥ ½`). It has to drift that far to be seen at

@@ -19,7 +19,7 @@ pub struct MotionGrid {
     pub cell: (f64, f64),
     /// Mobility in [0, 1] per node.
     pub mobility: Vec<f32>,
-    /// The seed's wind direction (a unit vector within ±20° of the +x axis).
+    /// The wind direction drawn from the job's seed (a unit vector within ±20° of the +x axis).
     pub wind: (f32, f32),
     /// Orientation strength in [0, 1] and the gradient angle per node.
     orientation: Vec<(f32, f32)>,

@@ -1,6 +1,6 @@
 //! The shimmer motion: glints, ripples and haze that seem to travel while the picture itself stays
-//! put — Freeman, Adelson & Heeger's "motion without movement", the honest form of the seed's
-//! `state · e^{−iπt}`.
+//! put — Freeman, Adelson & Heeger's "motion without movement": each band's phase turns with time,
+//! so the pattern travels while no pixel is displaced.
 //!
 //! A global phase factor changes nothing one can see; a phase rotation of a *band-pass analytic*
 //! component does. The luma's fine detail is split into `BANDS` oriented complex bands

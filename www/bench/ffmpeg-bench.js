@@ -1,7 +1,7 @@
 // ffmpeg.wasm, as a user reaching for it today would run it: the multi-threaded core
 // (@ffmpeg/core-mt, served from this origin, never a CDN) doing the equivalent zoom-and-pan
 // (zoompan + libx264 veryfast) of the same image. `-threads 2`: without it x264 picks 6 threads
-// and the core crashes on this 2-core machine (research/perf.md §4). A fresh FFmpeg per run, timed
+// and the core crashes on a 2-core machine. A fresh FFmpeg per run, timed
 // from load to the file read back, so its load counts, as it would for a user.
 // Not bundled: scripts/bench.mjs copies this file and the two packages' ESM builds into dist-bench/.
 import { FFmpeg } from './ffmpeg/ffmpeg/index.js';

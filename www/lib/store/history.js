@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Job history: one record per `generateVideo` call that reached the engine (the server design's
- * video_generation_requests table), newest last in the store, listed newest first.
+ * Job history: one record per `generateVideo` call that reached the engine, newest last in the
+ * store, listed newest first.
  *
  * Records: `{ id, timestamp, status: 'done' | 'failed', inputSha256, format, duration, fps,
  * resolution, quantumPrecision, resonanceDepth, motion, processingTimeMs, outputSha256,
