@@ -34,6 +34,7 @@ pub mod job;
 pub mod motion;
 pub mod options;
 pub mod plan;
+pub mod raster;
 pub mod render;
 #[doc(hidden)]
 pub mod testing;

@@ -97,7 +97,7 @@ pub fn sample_row_cases() -> (crate::render::yuv::Plane, Vec<PositionRow>) {
 /// Cases for checking the camera resampler's SIMD kernels against their scalar twins: random
 /// images (odd sizes, so rows end off the 16-byte SIMD step) under views that magnify, minify up to
 /// the renderer's largest direct scale, and reach past the edges.
-pub fn resample_cases() -> Vec<(Rgba8Image, crate::render::camera::View, usize, usize)> {
+pub fn resample_cases() -> Vec<(Rgba8Image, crate::raster::View, usize, usize)> {
     let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let mut unit = move || (next() % 1_000_000) as f64 / 1_000_000.0;
     (0..24)
@@ -109,7 +109,7 @@ pub fn resample_cases() -> Vec<(Rgba8Image, crate::render::camera::View, usize, 
             // A third of the cases in the usual camera range (up to 1.5: four-tap windows).
             let scale = if i % 3 == 0 { 0.7 + unit() * 0.8 } else { 0.3 + unit() * 7.7 };
             let (w, h) = (3 + (unit() * 60.0) as usize, 2 + (unit() * 40.0) as usize);
-            let view = crate::render::camera::View {
+            let view = crate::raster::View {
                 scale,
                 offset_x: (unit() - 0.2) * f64::from(sw) * 0.5,
                 offset_y: (unit() - 0.2) * f64::from(sh) * 0.5,

@@ -3,10 +3,10 @@
 //! is flat or frozen, determinism; and per motion: amplitude, fold-over and the 1/f temporal
 //! spectrum (resonance), contrast through the crossfade (flow), unmoved structure (shimmer).
 
-use quantonium_video::analysis::fit;
 use quantonium_video::decode::decode;
 use quantonium_video::motion::MotionMode;
 use quantonium_video::options::{RenderOptions, Resolution};
+use quantonium_video::raster::fit;
 use quantonium_video::testing::{self, landscape, png_bytes};
 use quantonium_video::Job;
 
@@ -274,8 +274,8 @@ fn frozen_pixels_never_change_and_the_rest_still_moves() {
 
 /// The high-pass luma (luma minus its Gaussian blur at `sigma` px) of an RGBA frame.
 fn detail(frame: &[u8], sigma: f32) -> Vec<f64> {
-    use quantonium_video::analysis::luma::Plane;
-    let l = Plane { width: W as usize, height: H as usize, data: luma(frame).iter().map(|&v| v as f32).collect() };
+    use quantonium_video::raster::plane::FloatPlane;
+    let l = FloatPlane { width: W as usize, height: H as usize, data: luma(frame).iter().map(|&v| v as f32).collect() };
     let low = l.blur(sigma);
     l.data.iter().zip(&low.data).map(|(a, b)| f64::from(a - b)).collect()
 }

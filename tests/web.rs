@@ -185,7 +185,7 @@ fn simd_row_sampler_equals_its_scalar_twin() {
 #[wasm_bindgen_test]
 async fn simd_resample_kernels_equal_their_scalar_twins() {
     pool().await;
-    use quantonium_video::render::resample::{resample, resample_scalar, Samples};
+    use quantonium_video::raster::resample::{resample, resample_scalar, Samples};
     assert!(cfg!(target_feature = "simd128"), "the browser tests run the simd128 build");
     for (src, view, w, h) in quantonium_video::testing::resample_cases() {
         let (mut simd, mut scalar) = (vec![0u8; w * h * 4], vec![0u8; w * h * 4]);
@@ -195,7 +195,7 @@ async fn simd_resample_kernels_equal_their_scalar_twins() {
         let plane =
             Samples { data: src.data(), width: src.width() as usize, height: src.height() as usize, channels: 1 };
         let (mut simd, mut scalar) = (vec![0u8; w * h], vec![0u8; w * h]);
-        quantonium_video::render::resample::resample_samples(plane, view, &mut simd, w, h);
+        quantonium_video::raster::resample::resample_samples(plane, view, &mut simd, w, h);
         resample_scalar(plane, view, &mut scalar, w, h);
         assert_eq!(simd, scalar, "plane: {view:?} {w}x{h}");
     }

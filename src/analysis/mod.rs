@@ -7,7 +7,6 @@
 //! - [`store`] — an analysis as bytes, so a page can cache it and skip the work next time.
 
 pub mod coherence;
-pub mod luma;
 pub mod rft;
 pub mod store;
 pub mod structure;
@@ -19,8 +18,8 @@ use crate::analysis::coherence::coherence_matrix;
 use crate::analysis::structure::{structure_maps, StructureMaps, StructureSummary};
 use crate::analysis::waveforms::{waveforms, Waveform};
 use crate::image::Rgba8Image;
-use crate::render::camera::View;
-use crate::render::resample::resample;
+use crate::raster::fit;
+use crate::raster::plane::FloatPlane;
 
 /// Everything the analysis found, at the working resolution.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +62,7 @@ impl Analysis {
     pub fn new(source: &Rgba8Image, width: u32, height: u32, precision: u32) -> Self {
         let (ww, wh) = working_size(width, height, precision);
         let fitted = fit(source, ww, wh);
-        let luma = luma::Plane::luma(&fitted);
+        let luma = FloatPlane::luma(&fitted);
         let waveforms = waveforms(&luma, precision as usize);
         let samples: Vec<Vec<f64>> = waveforms.iter().map(|w| w.samples.clone()).collect();
         let coherence = coherence_matrix(&samples);
@@ -104,21 +103,6 @@ pub fn working_size(width: u32, height: u32, precision: u32) -> (u32, u32) {
     let scale = (f64::from(precision) / f64::from(width.max(height))).min(1.0);
     let side = |v: u32| ((f64::from(v) * scale).round() as u32).max(1);
     (side(width), side(height))
-}
-
-/// `source` cover-fitted into `width x height` with the area-filtering resampler (the same fit
-/// as frame 0 of every video).
-pub fn fit(source: &Rgba8Image, width: u32, height: u32) -> Rgba8Image {
-    let (sw, sh) = (f64::from(source.width()), f64::from(source.height()));
-    let scale = (sw / f64::from(width)).min(sh / f64::from(height));
-    let view = View {
-        scale,
-        offset_x: (sw - f64::from(width) * scale) / 2.0,
-        offset_y: (sh - f64::from(height) * scale) / 2.0,
-    };
-    let mut data = vec![0u8; width as usize * height as usize * 4];
-    resample(source, view, &mut data, width as usize, height as usize);
-    Rgba8Image::from_raw(width, height, data).unwrap_or_else(|_| source.clone())
 }
 
 #[cfg(test)]

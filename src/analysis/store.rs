@@ -7,10 +7,10 @@
 //! period, harmonic ratio, samples); the coherence matrix; the four maps. Every length is checked
 //! on the way back, so a damaged or foreign entry is refused (a cache miss), never trusted.
 
-use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
 use crate::analysis::waveforms::{Line, Waveform};
 use crate::analysis::Analysis;
+use crate::raster::plane::FloatPlane;
 
 const MAGIC: &[u8; 4] = b"QVA1";
 
@@ -87,14 +87,14 @@ impl Analysis {
             });
         }
         let coherence = r.f64s().filter(|c| c.len() == count * count)?;
-        let mut plane = || -> Option<Plane> {
+        let mut plane = || -> Option<FloatPlane> {
             let (w, h) = (r.u32()? as usize, r.u32()? as usize);
             if (w, h) != (width as usize, height as usize) {
                 return None;
             }
             let raw = r.take(w.checked_mul(h)?.checked_mul(4)?)?;
             let data = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-            Some(Plane { width: w, height: h, data })
+            Some(FloatPlane { width: w, height: h, data })
         };
         let maps = StructureMaps { orientation: plane()?, coherence: plane()?, texture: plane()?, mobility: plane()? };
         if !r.0.is_empty() {

@@ -13,20 +13,20 @@
 
 use serde::Serialize;
 
-use crate::analysis::luma::Plane;
 use crate::image::Rgba8Image;
+use crate::raster::plane::FloatPlane;
 
 /// Motion-driving maps, all `width x height` on the working grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructureMaps {
     /// Dominant gradient direction in radians, in (−π/2, π/2].
-    pub orientation: Plane,
+    pub orientation: FloatPlane,
     /// Orientation coherence in [0, 1].
-    pub coherence: Plane,
+    pub coherence: FloatPlane,
     /// Normalised band-pass texture energy in [0, 1].
-    pub texture: Plane,
+    pub texture: FloatPlane,
     /// Where motion is allowed, in [0, 1].
-    pub mobility: Plane,
+    pub mobility: FloatPlane,
 }
 
 /// Summary figures of the maps, for metadata and the demo.
@@ -49,10 +49,10 @@ fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
 }
 
 /// Scharr derivatives (x, y) of `y`.
-fn scharr(y: &Plane) -> (Plane, Plane) {
+fn scharr(y: &FloatPlane) -> (FloatPlane, FloatPlane) {
     let (w, h) = (y.width, y.height);
-    let mut gx = Plane::filled(w, h, 0.0);
-    let mut gy = Plane::filled(w, h, 0.0);
+    let mut gx = FloatPlane::filled(w, h, 0.0);
+    let mut gy = FloatPlane::filled(w, h, 0.0);
     for j in 0..h as isize {
         for i in 0..w as isize {
             let p = |dx: isize, dy: isize| y.at(i + dx, j + dy);
@@ -67,11 +67,11 @@ fn scharr(y: &Plane) -> (Plane, Plane) {
 
 /// Computes the maps of `image` (the working-resolution image).
 pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
-    let y = Plane::luma(image);
+    let y = FloatPlane::luma(image);
     let (w, h) = (y.width, y.height);
     let short = w.min(h) as f32;
     let (gx, gy) = scharr(&y);
-    let product = |f: &dyn Fn(f32, f32) -> f32| Plane {
+    let product = |f: &dyn Fn(f32, f32) -> f32| FloatPlane {
         width: w,
         height: h,
         data: gx.data.iter().zip(&gy.data).map(|(&a, &b)| f(a, b)).collect(),
@@ -80,8 +80,8 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
     let jxx = product(&|a, _| a * a).blur(rho);
     let jyy = product(&|_, b| b * b).blur(rho);
     let jxy = product(&|a, b| a * b).blur(rho);
-    let mut orientation = Plane::filled(w, h, 0.0);
-    let mut coherence = Plane::filled(w, h, 0.0);
+    let mut orientation = FloatPlane::filled(w, h, 0.0);
+    let mut coherence = FloatPlane::filled(w, h, 0.0);
     for i in 0..w * h {
         let (xx, yy, xy) = (jxx.data[i], jyy.data[i], jxy.data[i]);
         orientation.data[i] = 0.5 * libm::atan2f(2.0 * xy, xx - yy);
@@ -94,7 +94,7 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
 
     let fine = y.blur(1.0);
     let coarse = y.blur(3.0);
-    let band = Plane {
+    let band = FloatPlane {
         width: w,
         height: h,
         data: fine.data.iter().zip(&coarse.data).map(|(a, b)| (a - b) * (a - b)).collect(),
@@ -114,9 +114,9 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
     // Strong, single-orientation gradients over a neighbourhood: straight edges of buildings and
     // horizons, which look wrong when they bend.
     let edge_strength =
-        Plane { width: w, height: h, data: lxx.data.iter().zip(&lyy.data).map(|(a, b)| a + b).collect() };
+        FloatPlane { width: w, height: h, data: lxx.data.iter().zip(&lyy.data).map(|(a, b)| a + b).collect() };
     let edge_ref = edge_strength.quantile(0.9).max(1e-9);
-    let mut mobility = Plane::filled(w, h, 0.0);
+    let mut mobility = FloatPlane::filled(w, h, 0.0);
     for i in 0..w * h {
         let textured = smoothstep(0.02, 0.25, texture.data[i]);
         let (xx, yy, xy) = (lxx.data[i], lyy.data[i], lxy.data[i]);
@@ -143,13 +143,13 @@ pub fn structure_maps(image: &Rgba8Image) -> StructureMaps {
 
 impl StructureMaps {
     /// The four maps, in their declaration order.
-    pub fn planes(&self) -> [&Plane; 4] {
+    pub fn planes(&self) -> [&FloatPlane; 4] {
         [&self.orientation, &self.coherence, &self.texture, &self.mobility]
     }
 
     /// Means and shares of the maps.
     pub fn summary(&self) -> StructureSummary {
-        let mean = |p: &Plane| p.data.iter().sum::<f32>() / p.data.len().max(1) as f32;
+        let mean = |p: &FloatPlane| p.data.iter().sum::<f32>() / p.data.len().max(1) as f32;
         let mobile =
             self.mobility.data.iter().filter(|&&m| m > 0.5).count() as f32 / self.mobility.data.len().max(1) as f32;
         StructureSummary {

@@ -10,8 +10,8 @@
 
 use serde::Serialize;
 
-use crate::analysis::luma::Plane;
 use crate::analysis::rft::PhiRft;
+use crate::raster::plane::FloatPlane;
 
 /// How a waveform crosses the image.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -63,7 +63,7 @@ pub fn lines(width: usize, height: usize) -> Vec<Line> {
 }
 
 /// Samples `line` of `luma` at `n` evenly spaced points (bilinear).
-pub fn sample_line(luma: &Plane, line: Line, n: usize) -> (Vec<f64>, f64) {
+pub fn sample_line(luma: &FloatPlane, line: Line, n: usize) -> (Vec<f64>, f64) {
     let (w, h) = (luma.width as f64, luma.height as f64);
     let (start, end) = match line {
         Line::Row { y } => ((0.0, y), (w, y)),
@@ -106,7 +106,7 @@ pub fn summarize(line: Line, samples: Vec<f64>, length_px: f64, rft: &mut PhiRft
 }
 
 /// Every waveform of `luma` at `precision` samples each.
-pub fn waveforms(luma: &Plane, precision: usize) -> Vec<Waveform> {
+pub fn waveforms(luma: &FloatPlane, precision: usize) -> Vec<Waveform> {
     let mut rft = PhiRft::new(precision);
     lines(luma.width, luma.height)
         .into_iter()
@@ -121,11 +121,11 @@ pub fn waveforms(luma: &Plane, precision: usize) -> Vec<Waveform> {
 mod tests {
     use super::*;
 
-    fn grating(width: usize, height: usize, period: f64) -> Plane {
+    fn grating(width: usize, height: usize, period: f64) -> FloatPlane {
         let data = (0..width * height)
             .map(|i| (0.5 + 0.4 * (2.0 * std::f64::consts::PI * ((i % width) as f64 + 0.5) / period).cos()) as f32)
             .collect();
-        Plane { width, height, data }
+        FloatPlane { width, height, data }
     }
 
     #[test]
@@ -158,7 +158,7 @@ mod tests {
                 (s >> 40) as f32 / (1u64 << 24) as f32
             })
             .collect();
-        let all = waveforms(&Plane { width: 256, height: 256, data }, 256);
+        let all = waveforms(&FloatPlane { width: 256, height: 256, data }, 256);
         for w in &all {
             assert!(w.harmonic_ratio < 12.0, "{:?}: hr {}", w.line, w.harmonic_ratio);
         }

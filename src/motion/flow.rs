@@ -31,8 +31,9 @@
 //! whole cycle.
 
 use crate::analysis::structure::StructureMaps;
+use crate::motion::field::FrameField;
 use crate::motion::grid::{Direction, MotionGrid};
-use crate::motion::modal::{FrameField, MIN_JACOBIAN};
+use crate::motion::modal::MIN_JACOBIAN;
 use crate::motion::{smoothstep, MotionParams};
 
 /// Target length of one advection cycle in seconds (rounded to whole cycles per loop, at least one).

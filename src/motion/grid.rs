@@ -4,9 +4,9 @@
 //! Motion fields are smooth by design, so they live on a grid a quarter of the working resolution
 //! and are interpolated per pixel; the maps are sampled once here, not once per motion.
 
-use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
 use crate::motion::{lattice_hash, smoothstep};
+use crate::raster::plane::FloatPlane;
 
 /// The analysis maps on the motion grid.
 #[derive(Debug, Clone)]
@@ -105,13 +105,13 @@ impl MotionGrid {
     }
 
     /// A plane of this grid's size.
-    pub fn plane(&self, data: Vec<f32>) -> Plane {
-        Plane { width: self.width, height: self.height, data }
+    pub fn plane(&self, data: Vec<f32>) -> FloatPlane {
+        FloatPlane { width: self.width, height: self.height, data }
     }
 
     /// Zero-mean noise in [-1, 1] per node from a counter hash, smoothed at `sigma` nodes and
     /// normalised to unit RMS (all zeros stay zeros).
-    pub fn smooth_noise(&self, seed: u64, sigma: f32) -> Plane {
+    pub fn smooth_noise(&self, seed: u64, sigma: f32) -> FloatPlane {
         let w = self.width;
         let raw = self.plane(
             (0..self.len()).map(|p| (2.0 * lattice_hash(seed, (p % w) as i64, (p / w) as i64) - 1.0) as f32).collect(),
@@ -126,10 +126,10 @@ impl MotionGrid {
 }
 
 /// `coherence·(cos 2θ, sin 2θ)`, smoothed: a wrap-free average of orientation.
-fn doubled_angle(maps: &StructureMaps) -> (Plane, Plane) {
+fn doubled_angle(maps: &StructureMaps) -> (FloatPlane, FloatPlane) {
     let (w, h) = (maps.orientation.width, maps.orientation.height);
-    let mut c = Plane::filled(w, h, 0.0);
-    let mut s = Plane::filled(w, h, 0.0);
+    let mut c = FloatPlane::filled(w, h, 0.0);
+    let mut s = FloatPlane::filled(w, h, 0.0);
     for i in 0..w * h {
         let (theta, coh) = (maps.orientation.data[i], smoothstep(0.0, 0.5, maps.coherence.data[i]));
         c.data[i] = coh * libm::cosf(2.0 * theta);

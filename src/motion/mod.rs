@@ -1,5 +1,6 @@
 //! Motion: what moves, and how, over one exactly looping period.
 //!
+//! - [`field`] — one frame's displacement on the motion grid, shared by the motions and the renderer;
 //! - [`modal`] — the resonance motion: K oscillation modes per location, evolved by phase rotation;
 //! - [`flow`] — looping two-phase advection along the image's streaks (water, clouds);
 //! - [`shimmer`] — phase rotation of oriented band-pass components (glints, haze): content seems
@@ -9,6 +10,7 @@
 //! Time is sampled at `t_n = n·T/N` (never `n/(N−1)`), and every frequency is an integer number of
 //! cycles per loop, so frame `N` is bit-identical to frame 0 and the video loops without a seam.
 
+pub mod field;
 pub mod flow;
 pub mod grid;
 pub mod modal;

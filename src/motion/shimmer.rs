@@ -20,11 +20,11 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::luma::Plane;
 use crate::analysis::structure::StructureMaps;
 use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::modal::spread_cycles;
 use crate::motion::{lattice_hash, MotionParams};
+use crate::raster::plane::FloatPlane;
 use crate::render::FreezeMask;
 
 /// Number of oriented bands (45° apart, together covering every direction).
@@ -71,7 +71,7 @@ impl ShimmerField {
     }
 
     /// As [`ShimmerField::new`] with the gate `g` given per output pixel.
-    fn with_gate(fitted: &Rgba8Image, gate: &Plane, params: MotionParams) -> Self {
+    fn with_gate(fitted: &Rgba8Image, gate: &FloatPlane, params: MotionParams) -> Self {
         let (w, h) = (fitted.width() as usize, fitted.height() as usize);
         let frames = params.frames.max(1);
         let wavelength = (4.0 * params.amplitude).clamp(WAVELENGTH_RANGE.0, WAVELENGTH_RANGE.1);
@@ -84,10 +84,11 @@ impl ShimmerField {
             return field;
         }
         // Luma in levels, with everything coarser than the bands removed so they have no DC leak.
-        let mut luma = Plane::luma(fitted);
+        let mut luma = FloatPlane::luma(fitted);
         luma.data.iter_mut().for_each(|v| *v *= 255.0);
         let low = luma.blur_wide((0.5 * wavelength) as f32);
-        let detail = Plane { width: w, height: h, data: luma.data.iter().zip(&low.data).map(|(a, b)| a - b).collect() };
+        let detail =
+            FloatPlane { width: w, height: h, data: luma.data.iter().zip(&low.data).map(|(a, b)| a - b).collect() };
 
         let seconds = f64::from(frames) / f64::from(params.fps.max(1));
         let cycles = spread_cycles(BANDS as u32, seconds, FREQ_RANGE_HZ);
@@ -116,8 +117,8 @@ impl ShimmerField {
             };
             // detail · e^{−ik·x}, low-passed: the band's complex envelope.
             let (re, im) = rows(&|p, (c, s)| (detail.data[p] * c, -detail.data[p] * s));
-            let re = Plane { width: w, height: h, data: re }.blur_wide(sigma).data;
-            let im = Plane { width: w, height: h, data: im }.blur_wide(sigma).data;
+            let re = FloatPlane { width: w, height: h, data: re }.blur_wide(sigma).data;
+            let im = FloatPlane { width: w, height: h, data: im }.blur_wide(sigma).data;
             // Remodulate, times 2 (a real cosine's energy is split between ±k and only +k is kept)
             // over the bands' mean overlap, so the bands add up to the detail at wavelength λ.
             let (band_re, band_im) = rows(&|p, (c, s)| {
@@ -249,7 +250,7 @@ fn cmul(a: (f32, f32), b: (f32, f32)) -> (f32, f32) {
 }
 
 /// The mobility at each output pixel (bilinear from the working grid), zero where frozen.
-fn gate(maps: &StructureMaps, frozen: Option<&FreezeMask>, w: usize, h: usize) -> Plane {
+fn gate(maps: &StructureMaps, frozen: Option<&FreezeMask>, w: usize, h: usize) -> FloatPlane {
     let (mw, mh) = (maps.mobility.width as f64, maps.mobility.height as f64);
     let mut data = vec![0f32; w * h];
     data.par_chunks_exact_mut(w).enumerate().for_each(|(y, row)| {
@@ -262,7 +263,7 @@ fn gate(maps: &StructureMaps, frozen: Option<&FreezeMask>, w: usize, h: usize) -
             *g = maps.mobility.sample(u * mw / w as f64, v * mh / h as f64).clamp(0.0, 1.0);
         }
     });
-    Plane { width: w, height: h, data }
+    FloatPlane { width: w, height: h, data }
 }
 
 #[cfg(test)]
@@ -301,7 +302,7 @@ mod tests {
     fn half_a_turn_shifts_a_grating_by_half_a_wavelength() {
         // A grating at the bands' wavelength, at an angle none of the bands is aligned with:
         // rotating every band by π moves it by λ/2, which inverts it around its mean. At λ = 40
-        // the bands' blurs run at a reduced resolution (Plane::blur_wide).
+        // the bands' blurs run at a reduced resolution (FloatPlane::blur_wide).
         for (w, h, amplitude) in [(96usize, 64usize, 2.0), (320, 256, 10.0)] {
             let lambda = 4.0 * amplitude;
             let theta = 0.3f64;
@@ -317,7 +318,7 @@ mod tests {
                 })
                 .collect();
             let img = Rgba8Image::from_raw(w as u32, h as u32, data).expect("size");
-            let field = ShimmerField::with_gate(&img, &Plane::filled(w, h, 1.0), params(amplitude));
+            let field = ShimmerField::with_gate(&img, &FloatPlane::filled(w, h, 1.0), params(amplitude));
             assert_eq!(field.wavelength(), lambda);
             let half = ShimmerFrame { rotation: vec![(-2.0, 0.0); BANDS] };
             let mut out = vec![0u8; w * h * 4];

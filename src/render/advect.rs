@@ -10,10 +10,10 @@
 
 use rayon::prelude::*;
 
-use crate::analysis::luma::Plane;
 use crate::image::{round_to_u8, Rgba8Image};
+use crate::motion::field::{FieldRow, FrameField};
 use crate::motion::flow::{FlowField, TRAVEL};
-use crate::motion::modal::{FieldRow, FrameField};
+use crate::raster::plane::FloatPlane;
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::{blocks, chroma_position, SourceI420};
 use crate::render::sampler::{sample_row, SamplePlane};
@@ -36,12 +36,12 @@ impl FlowBlend {
     pub fn new(fitted: &Rgba8Image, amplitude: f64) -> Self {
         let sigma = (0.5 * amplitude).clamp(1.0, 12.0) as f32;
         let (w, h) = (fitted.width() as usize, fitted.height() as usize);
-        let channel = |c: usize| Plane {
+        let channel = |c: usize| FloatPlane {
             width: w,
             height: h,
             data: fitted.data().chunks_exact(4).map(|p| f32::from(p[c])).collect(),
         };
-        let blurred: Vec<Plane> = (0..3).map(|c| channel(c).blur(sigma)).collect();
+        let blurred: Vec<FloatPlane> = (0..3).map(|c| channel(c).blur(sigma)).collect();
         let data = (0..w * h)
             .flat_map(|p| {
                 let px = |c: usize| round_to_u8(blurred[c].data[p]);

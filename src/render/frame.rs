@@ -1,7 +1,6 @@
 //! The [`Renderer`]: owns the (possibly pre-reduced) source and one output buffer, and renders any
 //! frame on demand. Frames are never stored: rendering frame `i` overwrites frame `i - 1`.
 
-use crate::analysis::fit;
 use crate::analysis::structure::StructureMaps;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::image::Rgba8Image;
@@ -10,13 +9,15 @@ use crate::motion::modal::ModalField;
 use crate::motion::shimmer::ShimmerField;
 use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
+use crate::raster::fit;
+use crate::raster::resample::{resample, resample_samples};
+use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
-use crate::render::camera::{CameraPath, View};
+use crate::render::camera::CameraPath;
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
 use crate::render::preview;
-use crate::render::resample::{resample, resample_samples};
 use crate::render::warp::warp;
 use crate::render::yuv::{i420_len, I420};
 use crate::render::VideoLayout;

@@ -2,9 +2,9 @@
 //! building. It is honoured twice: the mobility map is zeroed there, so the motion field is shaped
 //! around it, and the renderer copies frozen pixels exactly, so they cannot change by even one level.
 
-use crate::analysis::fit;
-use crate::analysis::luma::Plane;
 use crate::image::Rgba8Image;
+use crate::raster::fit;
+use crate::raster::plane::FloatPlane;
 
 /// Which pixels of a `width x height` grid are frozen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ impl FreezeMask {
     /// one half (dark = anchored).
     pub fn new(mask: &Rgba8Image, width: u32, height: u32) -> Self {
         let fitted = fit(mask, width, height);
-        let luma = Plane::luma(&fitted);
+        let luma = FloatPlane::luma(&fitted);
         FreezeMask { width, height, frozen: luma.data.iter().map(|&v| v < 0.5).collect() }
     }
 
@@ -45,7 +45,7 @@ impl FreezeMask {
     }
 
     /// Zeroes `mobility` (same size as the mask) where frozen.
-    pub fn apply_to(&self, mobility: &mut Plane) {
+    pub fn apply_to(&self, mobility: &mut FloatPlane) {
         debug_assert_eq!(mobility.data.len(), self.frozen.len());
         for (m, &f) in mobility.data.iter_mut().zip(&self.frozen) {
             if f {

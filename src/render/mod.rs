@@ -1,7 +1,8 @@
-//! Frame rendering: frame `i` of `N` is computed on demand into a reused buffer.
+//! Frame rendering: frame `i` of `N` is computed on demand into a reused buffer, from the motion
+//! fields (built from the analysis) and the image geometry of [`crate::raster`].
 //!
 //! - [`camera`] — the eased zoom-and-pan path: which part of the source each frame shows;
-//! - [`resample`] — the separable filter that maps that view onto the output pixels;
+//!   the filter that maps that view onto the output pixels is [`crate::raster::resample`];
 //! - [`freeze`] — the user's anchor mask: pixels that never move;
 //! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
 //! - [`planar`] — the same warp rendered straight in I420 for the encoder;
@@ -19,7 +20,6 @@ pub mod freeze;
 pub mod planar;
 pub mod positions;
 pub mod preview;
-pub mod resample;
 pub mod sampler;
 pub mod warp;
 pub mod yuv;

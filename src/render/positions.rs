@@ -6,8 +6,8 @@
 //! integer lerp. Per pixel that is a handful of integer operations; the f64 form it replaced
 //! (two lerps, two subtractions, two floors) took as long as the Catmull-Rom sample itself.
 
-use crate::motion::modal::{FieldRow, FrameField};
-use crate::render::camera::View;
+use crate::motion::field::{FieldRow, FrameField};
+use crate::raster::View;
 use crate::render::freeze::FreezeMask;
 use crate::render::warp::{displacement_to_precise, precise_to_fixed, to_precise, Fixed, Precise};
 

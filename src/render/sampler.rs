@@ -11,7 +11,7 @@
 //! then the column). The border holds exactly the mirrored values, so the bytes do not depend on
 //! its width.
 
-use crate::analysis::luma::mirror;
+use crate::raster::plane::mirror;
 use crate::render::warp::{kernels as block, Fixed, WeightTable};
 use crate::render::yuv::Plane;
 

@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::analysis::luma::mirror;
 use crate::image::Rgba8Image;
+use crate::raster::plane::mirror;
 
 /// Sub-pixel steps per pixel.
 pub const SUBPIXEL: usize = 256;

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 
 use crate::image::Rgba8Image;
-use crate::render::resample::Samples;
+use crate::raster::resample::Samples;
 
 const KR: f64 = 0.2126;
 const KB: f64 = 0.0722;

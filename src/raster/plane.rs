@@ -6,7 +6,7 @@ use crate::image::Rgba8Image;
 
 /// A row-major f32 plane.
 #[derive(Clone, PartialEq)]
-pub struct Plane {
+pub struct FloatPlane {
     /// Width in samples.
     pub width: usize,
     /// Height in samples.
@@ -15,16 +15,16 @@ pub struct Plane {
     pub data: Vec<f32>,
 }
 
-impl std::fmt::Debug for Plane {
+impl std::fmt::Debug for FloatPlane {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Plane({}x{})", self.width, self.height)
+        write!(f, "FloatPlane({}x{})", self.width, self.height)
     }
 }
 
-impl Plane {
+impl FloatPlane {
     /// A plane filled with `value`.
     pub fn filled(width: usize, height: usize, value: f32) -> Self {
-        Plane { width, height, data: vec![value; width * height] }
+        FloatPlane { width, height, data: vec![value; width * height] }
     }
 
     /// Rec. 709 luma of an sRGB image, in [0, 1] (on the encoded values, which is what the eye's
@@ -35,7 +35,7 @@ impl Plane {
             .chunks_exact(4)
             .map(|p| (0.2126 * f32::from(p[0]) + 0.7152 * f32::from(p[1]) + 0.0722 * f32::from(p[2])) / 255.0)
             .collect();
-        Plane { width: img.width() as usize, height: img.height() as usize, data }
+        FloatPlane { width: img.width() as usize, height: img.height() as usize, data }
     }
 
     /// The value at `(x, y)` with mirrored edges (`-1` reads `0`, `w` reads `w - 1`).
@@ -57,7 +57,7 @@ impl Plane {
     /// Gaussian blur with standard deviation `sigma` samples (separable, mirrored edges, kernel
     /// truncated at 3σ). `sigma <= 0` returns a copy. Rows are filtered in parallel; each output
     /// value is computed in a fixed order, so the result does not depend on the thread count.
-    pub fn blur(&self, sigma: f32) -> Plane {
+    pub fn blur(&self, sigma: f32) -> FloatPlane {
         if sigma <= 0.0 {
             return self.clone();
         }
@@ -97,20 +97,20 @@ impl Plane {
                 }
             }
         });
-        Plane { width: w, height: h, data: out }
+        FloatPlane { width: w, height: h, data: out }
     }
 
     /// A Gaussian blur of a wide `sigma` (samples) computed at a reduced resolution: the plane is
     /// averaged over `f × f` blocks (`f = ⌊σ/4⌋`), blurred there, and interpolated back
     /// bilinearly. The blocks and the interpolation blur a little themselves (variances
     /// `(f²−1)/12` and about `f²/6`), which the coarse blur leaves out, so the whole is close to
-    /// [`blur`](Plane::blur) (tested) at about `1/f³` of its cost: at σ = 20 on a 512² plane, 125
-    /// taps per sample became 31 on a 103² plane. Narrower blurs are plain [`blur`](Plane::blur)s.
+    /// [`blur`](FloatPlane::blur) (tested) at about `1/f³` of its cost: at σ = 20 on a 512² plane, 125
+    /// taps per sample became 31 on a 103² plane. Narrower blurs are plain [`blur`](FloatPlane::blur)s.
     ///
     /// Detail near the block rate would alias through the blocks, but the block mean has a zero
     /// there and the blur removes what is left: shimmer's demodulated bands (σ = 16 at 1024²)
     /// came out within one level of the exact blur's frames (1.2 % of the values off by one).
-    pub fn blur_wide(&self, sigma: f32) -> Plane {
+    pub fn blur_wide(&self, sigma: f32) -> FloatPlane {
         let f = (sigma / 4.0) as usize;
         if f < 2 || self.width < 2 * f || self.height < 2 * f {
             return self.blur(sigma);
@@ -126,7 +126,7 @@ impl Plane {
 
     /// The mean of each `f × f` block of this plane extended by `pad` blocks of mirrored samples
     /// on every side (and to whole blocks on the right and at the bottom).
-    fn block_mean(&self, f: usize, pad: usize) -> Plane {
+    fn block_mean(&self, f: usize, pad: usize) -> FloatPlane {
         let (w, h) = (self.width, self.height);
         let (cw, ch) = (w.div_ceil(f) + 2 * pad, h.div_ceil(f) + 2 * pad);
         let shift = (pad * f) as isize;
@@ -149,14 +149,14 @@ impl Plane {
                 }
             },
         );
-        Plane { width: cw, height: ch, data }
+        FloatPlane { width: cw, height: ch, data }
     }
 
     /// Bilinear interpolation of this plane of block means (from [`block_mean`] with the same `f`
     /// and `pad`) back to the `width × height` plane, each block's value at its centre.
     ///
-    /// [`block_mean`]: Plane::block_mean
-    fn upsample(&self, f: usize, pad: usize, width: usize, height: usize) -> Plane {
+    /// [`block_mean`]: FloatPlane::block_mean
+    fn upsample(&self, f: usize, pad: usize, width: usize, height: usize) -> FloatPlane {
         let cw = self.width;
         // The coarse position of fine sample i: (i + pad·f − (f − 1)/2) / f, inside the margins.
         let locate = |i: usize| -> (usize, f32) {
@@ -178,7 +178,7 @@ impl Plane {
                 }
             },
         );
-        Plane { width, height, data }
+        FloatPlane { width, height, data }
     }
 
     /// The `q`-quantile (0..=1) of the values.
@@ -216,9 +216,9 @@ mod tests {
 
     #[test]
     fn blur_keeps_constants_and_the_mean() {
-        let p = Plane::filled(20, 10, 0.25);
+        let p = FloatPlane::filled(20, 10, 0.25);
         assert!(p.blur(3.0).data.iter().all(|v| (v - 0.25).abs() < 1e-6));
-        let mut spike = Plane::filled(31, 31, 0.0);
+        let mut spike = FloatPlane::filled(31, 31, 0.0);
         spike.data[15 * 31 + 15] = 1.0;
         let b = spike.blur(2.0);
         let total: f32 = b.data.iter().sum();
@@ -227,10 +227,10 @@ mod tests {
     }
 
     /// A plane of white noise in [0, 1).
-    fn noise(w: usize, h: usize) -> Plane {
+    fn noise(w: usize, h: usize) -> FloatPlane {
         let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         let data = (0..w * h).map(|_| (next() >> 40) as f32 / (1u64 << 24) as f32).collect();
-        Plane { width: w, height: h, data }
+        FloatPlane { width: w, height: h, data }
     }
 
     #[test]
@@ -239,22 +239,24 @@ mod tests {
             let p = noise(w, h);
             let (exact, wide) = (p.blur(sigma), p.blur_wide(sigma));
             assert_eq!((wide.width, wide.height), (w, h));
-            let spread = |q: &Plane| q.data.iter().fold(0f32, |m, v| m.max((v - 0.5).abs()));
+            let spread = |q: &FloatPlane| q.data.iter().fold(0f32, |m, v| m.max((v - 0.5).abs()));
             let worst = exact.data.iter().zip(&wide.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
             // The exact blur of white noise keeps a small wobble around the mean; the wide one
             // must follow it, not just land near 0.5.
             assert!(worst < 0.12 * spread(&exact), "σ {sigma}: off by {worst}, wobble {}", spread(&exact));
         }
         // A ramp (what a mask's edge looks like at this scale) and a step.
-        let ramp = Plane { width: 300, height: 40, data: (0..300 * 40).map(|i| (i % 300) as f32 / 300.0).collect() };
+        let ramp =
+            FloatPlane { width: 300, height: 40, data: (0..300 * 40).map(|i| (i % 300) as f32 / 300.0).collect() };
         let (exact, wide) = (ramp.blur(16.0), ramp.blur_wide(16.0));
         let worst = exact.data.iter().zip(&wide.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(worst < 0.01, "ramp off by {worst}");
-        let step = Plane { width: 300, height: 40, data: (0..300 * 40).map(|i| f32::from(i % 300 >= 150)).collect() };
+        let step =
+            FloatPlane { width: 300, height: 40, data: (0..300 * 40).map(|i| f32::from(i % 300 >= 150)).collect() };
         let (exact, wide) = (step.blur(16.0), step.blur_wide(16.0));
         let worst = exact.data.iter().zip(&wide.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(worst < 0.02, "step off by {worst}");
-        let flat = Plane::filled(100, 80, 0.3);
+        let flat = FloatPlane::filled(100, 80, 0.3);
         assert!(flat.blur_wide(12.0).data.iter().all(|v| (v - 0.3).abs() < 1e-6));
     }
 
@@ -267,6 +269,6 @@ mod tests {
             let i = ((sorted.len() - 1) as f32 * q).round() as usize;
             assert_eq!(p.quantile(q), sorted[i]);
         }
-        assert_eq!(Plane::filled(0, 0, 1.0).quantile(0.5), 0.0);
+        assert_eq!(FloatPlane::filled(0, 0, 1.0).quantile(0.5), 0.0);
     }
 }

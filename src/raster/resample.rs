@@ -23,7 +23,7 @@
 use rayon::prelude::*;
 
 use crate::image::Rgba8Image;
-use crate::render::camera::View;
+use crate::raster::View;
 
 /// Weight scale (Q14).
 const ONE: i32 = 1 << 14;

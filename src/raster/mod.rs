@@ -1,0 +1,12 @@
+//! Image geometry and sampling, beneath both the analysis and the render: which part of a source an
+//! output shows ([`View`]), cover fitting ([`fit`](fit::fit)), the area-filtering resampler
+//! ([`resample`]), and single-channel float planes with their separable filters and mirrored
+//! borders ([`plane`]).
+
+pub mod fit;
+pub mod plane;
+pub mod resample;
+mod view;
+
+pub use fit::fit;
+pub use view::View;
