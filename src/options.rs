@@ -245,21 +245,18 @@ impl RenderOptions {
     /// `INVALID_OPTION` naming the first offending field and its allowed range.
     pub fn validate(&self) -> Result<ValidOptions> {
         use limits::*;
-        let duration = self.duration.unwrap_or(DEFAULT_DURATION);
-        if !(duration.is_finite() && duration > 0.0 && duration <= MAX_DURATION) {
-            return Err(EngineError::invalid_option(
-                "duration",
-                format!("must be seconds in (0, {MAX_DURATION}], got {duration}"),
-            ));
-        }
-        let fps = self.fps.unwrap_or(DEFAULT_FPS as f64);
-        if !(fps.fract() == 0.0 && (MIN_FPS as f64..=MAX_FPS as f64).contains(&fps)) {
-            return Err(EngineError::invalid_option(
-                "fps",
-                format!("must be a whole number from {MIN_FPS} to {MAX_FPS}, got {fps}"),
-            ));
-        }
-        let fps = fps as u32;
+        let duration = positive_up_to(
+            "duration",
+            self.duration.unwrap_or(DEFAULT_DURATION),
+            MAX_DURATION,
+            &format!("must be seconds in (0, {MAX_DURATION}]"),
+        )?;
+        let fps = whole_number(
+            "fps",
+            self.fps.unwrap_or(DEFAULT_FPS as f64),
+            MIN_FPS as f64..=MAX_FPS as f64,
+            &format!("must be a whole number from {MIN_FPS} to {MAX_FPS}"),
+        )? as u32;
         let Resolution { width, height } =
             self.resolution.unwrap_or(Resolution { width: DEFAULT_SIZE, height: DEFAULT_SIZE });
         for (name, side) in [("width", width), ("height", height)] {
@@ -272,58 +269,51 @@ impl RenderOptions {
                 ));
             }
         }
-        let seed = self.seed.unwrap_or(0.0);
-        if !(seed.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&seed)) {
-            return Err(EngineError::invalid_option(
-                "seed",
-                format!("must be a whole number from 0 to 2^53-1, got {seed}"),
-            ));
-        }
+        let seed = whole_number(
+            "seed",
+            self.seed.unwrap_or(0.0),
+            0.0..=9_007_199_254_740_991.0,
+            "must be a whole number from 0 to 2^53-1",
+        )?;
         let frames = ((duration * fps as f64).round() as u32).max(1);
         let short = f64::from(width.min(height));
         let max_amplitude = MAX_AMPLITUDE_SHARE * short;
-        let amplitude = self.amplitude.unwrap_or(DEFAULT_AMPLITUDE_SHARE * short);
-        if !(amplitude.is_finite() && amplitude > 0.0 && amplitude <= max_amplitude) {
-            return Err(EngineError::invalid_option(
-                "amplitude",
-                format!(
-                    "must be pixels in (0, {max_amplitude}] (5% of the shorter side at {width}x{height}), got {amplitude}"
-                ),
-            ));
+        let amplitude = positive_up_to(
+            "amplitude",
+            self.amplitude.unwrap_or(DEFAULT_AMPLITUDE_SHARE * short),
+            max_amplitude,
+            &format!("must be pixels in (0, {max_amplitude}] (5% of the shorter side at {width}x{height})"),
+        )?;
+        let depth = whole_number(
+            "resonanceDepth",
+            self.resonance_depth.unwrap_or(f64::from(DEFAULT_DEPTH)),
+            1.0..=f64::from(MAX_DEPTH),
+            &format!("must be a whole number from 1 to {MAX_DEPTH}"),
+        )?;
+        let precision_rule = format!("must be a power of two from {MIN_PRECISION} to {MAX_PRECISION}");
+        let precision = whole_number(
+            "quantumPrecision",
+            self.quantum_precision.unwrap_or(f64::from(DEFAULT_PRECISION)),
+            f64::from(MIN_PRECISION)..=f64::from(MAX_PRECISION),
+            &precision_rule,
+        )?;
+        if !(precision as u32).is_power_of_two() {
+            return Err(EngineError::invalid_option("quantumPrecision", format!("{precision_rule}, got {precision}")));
         }
-        let depth = self.resonance_depth.unwrap_or(f64::from(DEFAULT_DEPTH));
-        if !(depth.fract() == 0.0 && (1.0..=f64::from(MAX_DEPTH)).contains(&depth)) {
-            return Err(EngineError::invalid_option(
-                "resonanceDepth",
-                format!("must be a whole number from 1 to {MAX_DEPTH}, got {depth}"),
-            ));
-        }
-        let precision = self.quantum_precision.unwrap_or(f64::from(DEFAULT_PRECISION));
-        let is_power_of_two = precision.fract() == 0.0
-            && (f64::from(MIN_PRECISION)..=f64::from(MAX_PRECISION)).contains(&precision)
-            && (precision as u32).is_power_of_two();
-        if !is_power_of_two {
-            return Err(EngineError::invalid_option(
-                "quantumPrecision",
-                format!("must be a power of two from {MIN_PRECISION} to {MAX_PRECISION}, got {precision}"),
-            ));
-        }
-        let max_input = self.max_input_bytes.unwrap_or(MAX_INPUT_BYTES as f64);
-        if !(max_input.fract() == 0.0 && (1.0..=MAX_INPUT_BYTES as f64).contains(&max_input)) {
-            return Err(EngineError::invalid_option(
-                "maxInputBytes",
-                format!("must be a whole number of bytes from 1 to {MAX_INPUT_BYTES}, got {max_input}"),
-            ));
-        }
-        let budget = self.memory_budget.unwrap_or(MAX_MEMORY_BUDGET as f64);
-        if !(budget.fract() == 0.0 && (MIN_MEMORY_BUDGET as f64..=MAX_MEMORY_BUDGET as f64).contains(&budget)) {
-            return Err(EngineError::invalid_option(
-                "memoryBudget",
-                format!(
-                    "must be a whole number of bytes from {MIN_MEMORY_BUDGET} (16 MiB) to {MAX_MEMORY_BUDGET} (768 MiB), got {budget}"
-                ),
-            ));
-        }
+        let max_input = whole_number(
+            "maxInputBytes",
+            self.max_input_bytes.unwrap_or(MAX_INPUT_BYTES as f64),
+            1.0..=MAX_INPUT_BYTES as f64,
+            &format!("must be a whole number of bytes from 1 to {MAX_INPUT_BYTES}"),
+        )?;
+        let budget = whole_number(
+            "memoryBudget",
+            self.memory_budget.unwrap_or(MAX_MEMORY_BUDGET as f64),
+            MIN_MEMORY_BUDGET as f64..=MAX_MEMORY_BUDGET as f64,
+            &format!(
+                "must be a whole number of bytes from {MIN_MEMORY_BUDGET} (16 MiB) to {MAX_MEMORY_BUDGET} (768 MiB)"
+            ),
+        )?;
         Ok(ValidOptions {
             format: self.format.unwrap_or_default(),
             duration,
@@ -340,6 +330,26 @@ impl RenderOptions {
             max_input_bytes: max_input as usize,
             memory_budget: budget as u64,
         })
+    }
+}
+
+/// `value` when it is a whole number within `range` (NaN and infinities never are); otherwise
+/// `INVALID_OPTION` naming `field`, saying what it `must` be and what it was.
+fn whole_number(field: &str, value: f64, range: std::ops::RangeInclusive<f64>, must: &str) -> Result<f64> {
+    if value.fract() == 0.0 && range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(EngineError::invalid_option(field, format!("{must}, got {value}")))
+    }
+}
+
+/// `value` when it is finite, above zero and at most `max`; otherwise `INVALID_OPTION` naming
+/// `field`, saying what it `must` be and what it was.
+fn positive_up_to(field: &str, value: f64, max: f64, must: &str) -> Result<f64> {
+    if value.is_finite() && value > 0.0 && value <= max {
+        Ok(value)
+    } else {
+        Err(EngineError::invalid_option(field, format!("{must}, got {value}")))
     }
 }
 
