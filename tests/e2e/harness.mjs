@@ -34,6 +34,8 @@ export async function startServer({ isolation = true } = {}) {
 export async function openDemo(browser, url, { serviceWorkers = 'allow' } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, serviceWorkers });
   const page = await context.newPage();
+  // The page is the context's only one: closing it closes the context (and its downloads, storage).
+  page.on('close', () => context.close().catch(() => {}));
   const problems = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('request', (req) => {
