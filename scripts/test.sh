@@ -5,6 +5,7 @@
 #   2. bindings in headless Chromium: wasm-bindgen-test in a dedicated worker, threaded build;
 #   3. end to end: the built demo in headless Chromium (playwright-core), and in Firefox ESR and
 #      WebKitGTK too (tests/e2e/engines.test.mjs), files checked by ffprobe.
+# After the build, tsc type-checks the library's and the demo's JavaScript (tsconfig.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/wasm-flags.sh
@@ -22,6 +23,9 @@ cargo test --quiet
 
 step "build: both wasm variants and the static site (dist/)"
 npm run --silent build
+
+step "types: tsc --noEmit over the library and the demo (JSDoc and index.d.ts)"
+npx tsc -p tsconfig.json
 
 step "2/3 bindings: wasm-bindgen-test in headless Chromium (threads, SIMD)"
 # The no-bundler flavour of wasm-bindgen-rayon lets the test runner's plain worker start the pool.

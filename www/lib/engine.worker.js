@@ -154,7 +154,8 @@ function loadEngine() {
       }
     }
     if (!mod) {
-      mod = /** @type {EngineModule} */ (await import('../../pkg/single/engine.js'));
+      // The single-threaded build has the same API but for the pool's exports, which are not used then.
+      mod = /** @type {EngineModule} */ (/** @type {unknown} */ (await import('../../pkg/single/engine.js')));
       await mod.default();
       if (panicChannel) mod.setPanicChannel(panicChannel);
     }
@@ -601,7 +602,9 @@ async function encodeAvi(engine, plan, progress, checkCancel, previewer) {
   }
   progress('mux', frames, frames);
   const mimeType = 'video/x-msvideo';
-  const blob = new Blob([engine.aviHeader(), ...chunks, engine.aviIndex()], { type: mimeType });
+  // wasm-bindgen's Vec<u8> results are copies in ordinary ArrayBuffers, never the shared memory.
+  const parts = /** @type {BlobPart[]} */ ([engine.aviHeader(), ...chunks, engine.aviIndex()]);
+  const blob = new Blob(parts, { type: mimeType });
   return { blob, mimeType, codec: 'mjpeg', buffer: await blob.arrayBuffer() };
 }
 

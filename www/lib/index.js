@@ -355,7 +355,10 @@ export async function capabilities() {
  * @returns {import('./index.js').Capabilities}
  */
 function engineUnavailable(err) {
-  const error = { code: err?.code ?? ErrorCode.INTERNAL, message: String(err?.message ?? err) };
+  const error = {
+    code: /** @type {import('./index.js').ErrorCodeName} */ (err?.code ?? ErrorCode.INTERNAL),
+    message: String(err?.message ?? err),
+  };
   const none = { supported: false, codecs: [] };
   return {
     formats: { mp4: none, webm: { ...none, codecs: [] }, avi: { ...none, codecs: [] } },
