@@ -4,24 +4,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { launchBrowser, makeImage, openDemo, startServer } from './harness.mjs';
+import { makeImage, startSession } from './harness.mjs';
 
 let browser;
 let server;
+/** @type {() => Promise<void>} */
+let close;
 let page;
 let imageBytes;
 
 before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  ({ page } = await openDemo(browser, server.url));
+  ({ browser, server, page, close } = await startSession());
   imageBytes = [...fs.readFileSync(makeImage('api.png', '640x480'))];
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 test('generateVideo resolves with the blob, its SHA-256, metadata and ordered progress', async () => {
   const out = await page.evaluate(async (bytes) => {

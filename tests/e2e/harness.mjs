@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../../scripts/browser.js';
 import { serve } from '../../scripts/serve.js';
 
 export { CHROMIUM_ARGS, launchBrowser } from '../../scripts/browser.js';
@@ -45,6 +46,30 @@ export async function openDemo(browser, url, { serviceWorkers = 'allow' } = {}) 
   await page.goto(url);
   await page.waitForSelector('html[data-engine-ready]', { timeout: 60_000 });
   return { page, context, problems };
+}
+
+/**
+ * What most test files share: headless Chromium, the built demo served (with the isolation headers
+ * unless told otherwise) and, unless `page: false`, one demo page on it. `close()` ends all of it;
+ * call it from the file's `after`, where it is safe even if the start failed half-way.
+ * @param {{ page?: boolean, isolation?: boolean, serviceWorkers?: 'allow' | 'block' }} [options]
+ */
+export async function startSession({ page: withPage = true, isolation = true, serviceWorkers = 'allow' } = {}) {
+  const browser = await launchBrowser();
+  /** @type {Awaited<ReturnType<typeof startServer>> | null} */
+  let server = null;
+  const close = async () => {
+    await browser.close();
+    await server?.close();
+  };
+  try {
+    server = await startServer({ isolation });
+    const opened = withPage ? await openDemo(browser, server.url, { serviceWorkers }) : { page: null, problems: [] };
+    return { browser, server, page: opened.page, problems: opened.problems, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** Makes a test image with ffmpeg's deterministic test pattern. */

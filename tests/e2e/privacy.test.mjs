@@ -4,20 +4,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { generate, launchBrowser, makeImage, openDemo, startServer } from './harness.mjs';
+import { generate, makeImage, openDemo, startSession } from './harness.mjs';
 
 let browser;
 let server;
+/** @type {() => Promise<void>} */
+let close;
 
 before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
+  ({ browser, server, close } = await startSession({ page: false }));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 test('a generation sends nothing anywhere: same-origin GETs only, none carrying the image', async () => {
   const { page, context, problems } = await openDemo(browser, server.url);

@@ -6,27 +6,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, makeImage, openDemo, startServer } from './harness.mjs';
+import { makeImage, startSession } from './harness.mjs';
 
 const corpusDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'tmp', 'hostile-corpus');
 
 let browser;
 let server;
+/** @type {() => Promise<void>} */
+let close;
 let page;
 let problems;
 let imageBytes;
 
 before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  ({ page, problems } = await openDemo(browser, server.url));
+  ({ browser, server, page, problems, close } = await startSession());
   imageBytes = [...fs.readFileSync(makeImage('recovery.png', '640x480'))];
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 /** A small, quick valid job; resolves with its metadata. */
 const SMALL = { format: 'avi', duration: 1, fps: 8, resolution: '160x120', motion: 'camera' };

@@ -5,24 +5,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { launchBrowser, makeMeadow, openDemo, startServer } from './harness.mjs';
+import { makeMeadow, startSession } from './harness.mjs';
 
 let browser;
 let server;
+/** @type {() => Promise<void>} */
+let close;
 let page;
 let imageBytes;
 
 before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  ({ page } = await openDemo(browser, server.url, { serviceWorkers: 'block' }));
+  ({ browser, server, page, close } = await startSession({ serviceWorkers: 'block' }));
   imageBytes = [...fs.readFileSync(makeMeadow())];
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 /** AVI (encoded in Rust, so byte-deterministic) of the meadow; resolves with what the test checks. */
 const run = (options = {}) => page.evaluate(async ({ bytes, options }) => {
