@@ -91,14 +91,20 @@ function pick(picked) {
   ui.thumb.hidden = false;
   picture?.close();
   picture = null;
-  createImageBitmap(picked, { resizeWidth: 1024, resizeQuality: 'medium' }).then(
-    (bitmap) => (file === picked ? (picture = bitmap) : bitmap.close()),
-    () => {}, // not an image the browser decodes: the maps go without it
-  );
   ui.dropText.innerHTML = `<strong>${escapeHtml(picked.name)}</strong><br><small>${(picked.size / 1024).toFixed(0)} KB · click or drop to change</small>`;
   ui.generate.disabled = false;
   ui.progressText.textContent = 'Ready.';
-  brush.setImage(picked).then(() => (ui.anchorsBlock.hidden = false), () => (ui.anchorsBlock.hidden = true));
+  brush.setImage(picked).then(
+    async () => {
+      ui.anchorsBlock.hidden = false;
+      if (file !== picked || !brush.image) return;
+      // The brush has decoded the photo already: the maps' picture is that bitmap made smaller.
+      const bitmap = await createImageBitmap(brush.image, { resizeWidth: 1024, resizeQuality: 'medium' });
+      if (file === picked) picture = bitmap;
+      else bitmap.close();
+    },
+    () => (ui.anchorsBlock.hidden = true), // not an image the browser decodes: no anchors, maps without it
+  ).catch(() => {}); // a picture that cannot be made smaller: the maps go without it
 }
 
 /** @param {string} s */
