@@ -7,10 +7,7 @@
 //! filter), so fine texture such as grass does not alias into flicker from one preview to the next.
 
 use crate::error::{EngineError, ErrorCode, Result};
-use crate::render::yuv::i420_len;
-
-const KR: f64 = 0.2126;
-const KB: f64 = 0.0722;
+use crate::render::yuv::{i420_len, KB, KR};
 
 /// For each of `to` output cells, the half-open range of the `from` source cells it covers: cell
 /// `i` covers `[i·from/to, (i+1)·from/to)`, never empty since `to <= from`.

@@ -18,8 +18,9 @@ use rayon::prelude::*;
 use crate::image::Rgba8Image;
 use crate::raster::resample::Samples;
 
-const KR: f64 = 0.2126;
-const KB: f64 = 0.0722;
+/// BT.709's red and blue luma weights (the previews' conversion back uses them too).
+pub(crate) const KR: f64 = 0.2126;
+pub(crate) const KB: f64 = 0.0722;
 /// Fixed-point bits of the coefficients.
 const Q: u32 = 16;
 
