@@ -13,6 +13,7 @@ use crate::error::{EngineError, ErrorCode, Result};
 use crate::header;
 use crate::image::Rgba8Image;
 use crate::options::limits::{MAX_DECODE_ALLOC, MAX_IMAGE_SIDE, MAX_INPUT_BYTES};
+use crate::raster::reduce::box_reduce;
 
 /// Identifies the image format from the first bytes of a file.
 ///
@@ -189,9 +190,8 @@ pub fn reduction_for(source: (u32, u32), output: (u32, u32)) -> u32 {
     }
 }
 
-/// Converts a decoded image to opaque RGBA (composited over black), averaging `factor x factor`
-/// blocks (partial blocks at the right and bottom edges average what they have). Output rows are
-/// independent, so they are made in parallel.
+/// Converts a decoded image to opaque RGBA (composited over black), box-reduced by `factor`
+/// ([`box_reduce`]) straight from its native rows.
 fn reduce_to_rgba(native: DynamicImage, factor: u32) -> Result<Rgba8Image> {
     let (w, h) = (native.width(), native.height());
     let native = if has_row_converter(native.color()) {
@@ -214,30 +214,7 @@ fn reduce_to_rgba(native: DynamicImage, factor: u32) -> Result<Rgba8Image> {
         data.par_chunks_mut(4 * w as usize).enumerate().for_each(|(y, out)| rgba_row(&native, y, out));
         return Rgba8Image::from_raw(w, h, data);
     }
-    let (ow, oh) = (w.div_ceil(factor), h.div_ceil(factor));
-    let (f, w) = (factor as usize, w as usize);
-    let mut data = vec![0u8; ow as usize * oh as usize * 4];
-    data.par_chunks_mut(ow as usize * 4).enumerate().for_each(|(oy, out)| {
-        let mut scratch = vec![0u8; w * 4];
-        let mut sums = vec![0u32; ow as usize * 4];
-        let rows = oy * f..((oy + 1) * f).min(h as usize);
-        let n_rows = rows.len();
-        for y in rows {
-            rgba_row(&native, y, &mut scratch);
-            for (x, px) in scratch.chunks_exact(4).enumerate() {
-                let s = &mut sums[(x / f) * 4..(x / f) * 4 + 3];
-                s.iter_mut().zip(px).for_each(|(s, &c)| *s += u32::from(c));
-            }
-        }
-        for (ox, (px, s)) in out.chunks_exact_mut(4).zip(sums.chunks_exact(4)).enumerate() {
-            let n = (n_rows * ((ox + 1) * f).min(w).saturating_sub(ox * f)) as u32;
-            for c in 0..3 {
-                px[c] = ((s[c] + n / 2) / n.max(1)) as u8;
-            }
-            px[3] = 255;
-        }
-    });
-    Rgba8Image::from_raw(ow, oh, data)
+    box_reduce(w, h, factor, |y, out| rgba_row(&native, y, out))
 }
 
 /// Whether [`rgba_row`] reads this layout directly.

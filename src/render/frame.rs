@@ -10,6 +10,7 @@ use crate::motion::shimmer::ShimmerField;
 use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
 use crate::raster::fit;
+use crate::raster::reduce::box_reduce_image;
 use crate::raster::resample::{resample, resample_samples};
 use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
@@ -342,34 +343,15 @@ fn reduce(source: Rgba8Image, width: u32, height: u32) -> (Rgba8Image, u32) {
     let fit = (f64::from(source.width()) / f64::from(width)).min(f64::from(source.height()) / f64::from(height));
     let reduction = if fit > Renderer::MAX_DIRECT_SCALE { (fit / 4.0).floor() as u32 } else { 1 };
     if reduction > 1 {
-        (box_reduce(&source, reduction), reduction)
+        match box_reduce_image(&source, reduction) {
+            Ok(reduced) => (reduced, reduction),
+            // Unreachable (the size is the source's own, reduced), and rendering the source
+            // unreduced is still correct, only slower.
+            Err(_) => (source, 1),
+        }
     } else {
         (source, 1)
     }
-}
-
-/// Averages `factor x factor` blocks (partial blocks at the right and bottom edges average what
-/// they have), so the reduction itself never aliases.
-fn box_reduce(src: &Rgba8Image, factor: u32) -> Rgba8Image {
-    let (w, h) = (src.width().div_ceil(factor), src.height().div_ceil(factor));
-    let mut data = Vec::with_capacity(w as usize * h as usize * 4);
-    for by in 0..h {
-        for bx in 0..w {
-            let mut sum = [0u64; 4];
-            let mut n = 0u64;
-            for y in by * factor..((by + 1) * factor).min(src.height()) {
-                for x in bx * factor..((bx + 1) * factor).min(src.width()) {
-                    let p = src.pixel(x, y);
-                    for c in 0..4 {
-                        sum[c] += u64::from(p[c]);
-                    }
-                    n += 1;
-                }
-            }
-            data.extend(sum.iter().map(|s| ((s + n / 2) / n) as u8));
-        }
-    }
-    Rgba8Image::from_raw(w, h, data).unwrap_or_else(|_| src.clone())
 }
 
 #[cfg(test)]
