@@ -12,24 +12,16 @@
 //! Edges are clamped (the edge pixel repeats) and values are rounded, never truncated. Rows are
 //! independent, so they are computed in parallel with rayon.
 //!
-//! The arithmetic is fixed point, like the warp's: weights in Q14 (each set summing to exactly 1),
-//! the vertical pass to Q6 (it fits 16 bits: the weights are never negative), the horizontal pass
-//! to the byte. Integer sums do not depend on their order, so the SIMD kernels (simd128 in the
-//! browser, SSE2 natively) and their scalar twins give the same bytes by construction, for any
-//! thread count; and a constant image or an identity view comes out exact. It replaced an f32
-//! version that cost 32 ms a 1024² frame on one wasm thread (18 ms on a pool of 2), the largest
-//! part of a camera video's time.
+//! The arithmetic is [`fixed`](crate::raster::fixed) point: the vertical pass to Q6 (it fits 16
+//! bits: the weights are never negative), the horizontal pass to the byte. So the SIMD kernels and
+//! their scalar twins give the same bytes for any thread count, and a constant image or an
+//! identity view comes out exact.
 
 use rayon::prelude::*;
 
 use crate::image::Rgba8Image;
+use crate::raster::fixed::ONE;
 use crate::raster::View;
-
-/// Weight scale (Q14).
-const ONE: i32 = 1 << 14;
-/// Bits dropped after the vertical pass (Q14 → Q6), and the total of both passes.
-const COLUMN_SHIFT: u32 = 8;
-const TOTAL_SHIFT: u32 = 2 * 14 - COLUMN_SHIFT;
 
 /// Filter taps along one axis: for output index `i`, source indices `start[i]..start[i] + taps`
 /// with weights `weights[i * stride..i * stride + taps]` (in Q14).
@@ -188,52 +180,26 @@ fn resample_with(src: Samples, view: View, out: &mut [u8], width: usize, height:
 /// (tested: SSE2 natively, simd128 in the browser by tests/web.rs).
 #[doc(hidden)]
 pub mod kernels {
-    use super::{COLUMN_SHIFT, TOTAL_SHIFT};
+    use crate::raster::fixed::{
+        by_target, first_pass, to_u8, FIRST_PASS_ROUND, FIRST_PASS_SHIFT, TOTAL_ROUND, TOTAL_SHIFT,
+    };
 
-    /// A column sum in Q14 to Q6, rounded.
+    /// A column sum in Q14 to Q6, rounded (it fits 16 bits: the weights are never negative).
     #[inline]
     fn to_q6(v: i32) -> i16 {
-        ((v + (1 << (COLUMN_SHIFT - 1))) >> COLUMN_SHIFT) as i16
-    }
-
-    /// A pixel sum (Q20) to a byte, rounded and clamped.
-    #[inline]
-    fn to_u8(v: i32) -> u8 {
-        ((v + (1 << (TOTAL_SHIFT - 1))) >> TOTAL_SHIFT).clamp(0, 255) as u8
+        first_pass(v) as i16
     }
 
     /// The vertical pass: `out[j] = Σ_k weights[k] · src[base + k·stride + j]`, in Q6.
     pub fn vertical(src: &[u8], base: usize, stride: usize, weights: &[i16], out: &mut [i16]) {
-        #[cfg(target_feature = "simd128")]
-        {
-            vertical_simd(src, base, stride, weights, out)
-        }
-        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
-        {
-            vertical_sse2(src, base, stride, weights, out)
-        }
-        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
-        {
-            vertical_scalar(src, base, stride, weights, out)
-        }
+        by_target!(vertical_simd, vertical_sse2, vertical_scalar, (src, base, stride, weights, out))
     }
 
     /// The horizontal pass: output pixel `x`, channel `c`, is
     /// `Σ_k weights[x·wstride + k] · columns[(starts[x] + k)·4 + c]` for `k < wstride`, as a byte.
     /// `columns` holds one pixel more than the windows reach (the pairs' padding).
     pub fn horizontal(columns: &[i16], starts: &[usize], weights: &[i16], wstride: usize, out: &mut [u8]) {
-        #[cfg(target_feature = "simd128")]
-        {
-            horizontal_simd(columns, starts, weights, wstride, out)
-        }
-        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
-        {
-            horizontal_sse2(columns, starts, weights, wstride, out)
-        }
-        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
-        {
-            horizontal_scalar(columns, starts, weights, wstride, out)
-        }
+        by_target!(horizontal_simd, horizontal_sse2, horizontal_scalar, (columns, starts, weights, wstride, out))
     }
 
     /// The scalar reference of [`vertical`].
@@ -320,7 +286,7 @@ pub mod kernels {
         // alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
-            let round = _mm_set1_epi32(1 << (TOTAL_SHIFT - 1));
+            let round = _mm_set1_epi32(TOTAL_ROUND);
             let p = columns.as_ptr();
             for ((out4, s), w) in quads {
                 let window = |j: usize| _mm_loadl_epi64(p.add(s[j]) as *const __m128i);
@@ -346,7 +312,7 @@ pub mod kernels {
         use core::arch::wasm32::*;
         check_plane4(columns, starts, weights, out);
         let groups = out.len() / 4;
-        let round = i32x4_splat(1 << (TOTAL_SHIFT - 1));
+        let round = i32x4_splat(TOTAL_ROUND);
         let p = columns.as_ptr();
         // Chunks, not indices, as in plane4_sse2.
         let quads = out.chunks_exact_mut(4).zip(starts.chunks_exact(4)).zip(weights.chunks_exact(16));
@@ -415,7 +381,7 @@ pub mod kernels {
         // Unaligned loads and stores have no alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
-            let round = _mm_set1_epi32(1 << (COLUMN_SHIFT - 1));
+            let round = _mm_set1_epi32(FIRST_PASS_ROUND);
             for j in (0..simd_len).step_by(16) {
                 let mut acc = [_mm_setzero_si128(); 4];
                 for (ka, kb, wa, wb) in row_pairs(weights) {
@@ -428,7 +394,7 @@ pub mod kernels {
                     acc[2] = _mm_add_epi32(acc[2], _mm_madd_epi16(_mm_unpacklo_epi8(hi, zero), w));
                     acc[3] = _mm_add_epi32(acc[3], _mm_madd_epi16(_mm_unpackhi_epi8(hi, zero), w));
                 }
-                let q = acc.map(|a| _mm_srai_epi32(_mm_add_epi32(a, round), COLUMN_SHIFT as i32));
+                let q = acc.map(|a| _mm_srai_epi32(_mm_add_epi32(a, round), FIRST_PASS_SHIFT as i32));
                 let dst = out.as_mut_ptr().add(j) as *mut __m128i;
                 _mm_storeu_si128(dst, _mm_packs_epi32(q[0], q[1]));
                 _mm_storeu_si128(dst.add(1), _mm_packs_epi32(q[2], q[3]));
@@ -445,7 +411,7 @@ pub mod kernels {
         let last_row = base + weights.len().saturating_sub(1) * stride;
         assert!(weights.is_empty() || last_row + len <= src.len(), "window outside the image");
         let simd_len = len - len % 16;
-        let round = i32x4_splat(1 << (COLUMN_SHIFT - 1));
+        let round = i32x4_splat(FIRST_PASS_ROUND);
         for j in (0..simd_len).step_by(16) {
             let mut acc = [i32x4_splat(0); 4];
             for (ka, kb, wa, wb) in row_pairs(weights) {
@@ -465,7 +431,7 @@ pub mod kernels {
                 acc[2] = i32x4_add(acc[2], i32x4_dot_i16x8(u16x8_extend_low_u8x16(hi), w));
                 acc[3] = i32x4_add(acc[3], i32x4_dot_i16x8(u16x8_extend_high_u8x16(hi), w));
             }
-            let q = acc.map(|a| i32x4_shr(i32x4_add(a, round), COLUMN_SHIFT));
+            let q = acc.map(|a| i32x4_shr(i32x4_add(a, round), FIRST_PASS_SHIFT));
             // SAFETY: `j + 16 <= len = out.len()`: both 8-lane stores stay inside `out`.
             unsafe {
                 let dst = out.as_mut_ptr().add(j) as *mut v128;
@@ -489,7 +455,7 @@ pub mod kernels {
         // columns.len()` (asserts above); unaligned loads have no alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
-            let round = _mm_set1_epi32(1 << (TOTAL_SHIFT - 1));
+            let round = _mm_set1_epi32(TOTAL_ROUND);
             for ((px, &start), w) in out.chunks_exact_mut(4).zip(starts).zip(weights.chunks_exact(wstride)) {
                 let mut acc = _mm_setzero_si128();
                 for k in (0..wstride).step_by(2) {
@@ -511,7 +477,7 @@ pub mod kernels {
         assert!(wstride % 2 == 0 && weights.len() >= starts.len() * wstride, "weights per output");
         let reach = starts.iter().max().map_or(0, |s| (s + wstride) * 4);
         assert!(reach <= columns.len(), "windows outside the column sums");
-        let round = i32x4_splat(1 << (TOTAL_SHIFT - 1));
+        let round = i32x4_splat(TOTAL_ROUND);
         for ((px, &start), w) in out.chunks_exact_mut(4).zip(starts).zip(weights.chunks_exact(wstride)) {
             let mut acc = i32x4_splat(0);
             for k in (0..wstride).step_by(2) {

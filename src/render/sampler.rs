@@ -11,8 +11,9 @@
 //! then the column). The border holds exactly the mirrored values, so the bytes do not depend on
 //! its width.
 
+use crate::raster::fixed;
 use crate::raster::plane::mirror;
-use crate::render::warp::{kernels as block, Fixed, WeightTable};
+use crate::render::warp::{Fixed, WeightTable};
 use crate::render::yuv::Plane;
 
 /// Widest border made, in samples: it covers the default flow (four times an amplitude of 1 % of
@@ -85,9 +86,9 @@ fn sample_edge(plane: &SamplePlane, table: &WeightTable, fx: Fixed, fy: Fixed) -
         let y = mirror(iy + dy as isize - 1, h) as isize;
         let sum: i32 =
             wx.iter().zip(columns).map(|(&wxv, x)| i32::from(plane.data[plane.at(x, y)]) * i32::from(wxv)).sum();
-        acc += block::row_to_q6(sum) * i32::from(wyv);
+        acc += fixed::first_pass(sum) * i32::from(wyv);
     }
-    block::to_u8(acc)
+    fixed::to_u8(acc)
 }
 
 /// One position of [`sample_row`]: a copy on a pixel centre inside the plane, else a sample.
@@ -235,8 +236,9 @@ fn lanes(v: core::arch::wasm32::v128) -> [i32; 4] {
 /// browser by tests/web.rs).
 #[doc(hidden)]
 pub mod kernels {
-    use crate::render::warp::kernels::{row_to_q6, to_u8};
-    use crate::render::warp::{ROW_SHIFT, TOTAL_SHIFT};
+    use crate::raster::fixed::{
+        by_target, first_pass, to_u8, FIRST_PASS_ROUND, FIRST_PASS_SHIFT, TOTAL_ROUND, TOTAL_SHIFT,
+    };
 
     /// Four 16-bit values as one 64-bit lane (first value lowest).
     #[inline(always)]
@@ -255,7 +257,7 @@ pub mod kernels {
         for (dy, &wyv) in wy.iter().enumerate() {
             let run = &data[base + dy * stride..][..4];
             let sum: i32 = run.iter().zip(&wx).map(|(&p, &wxv)| i32::from(p) * i32::from(wxv)).sum();
-            acc += row_to_q6(sum) * i32::from(wyv);
+            acc += first_pass(sum) * i32::from(wyv);
         }
         to_u8(acc)
     }
@@ -267,18 +269,7 @@ pub mod kernels {
     /// When a block is not inside `data`.
     #[inline(always)]
     pub fn block4(data: &[i16], bases: [usize; 4], stride: usize, wx: [[i16; 4]; 4], wy: [[i16; 4]; 4]) -> [u8; 4] {
-        #[cfg(target_feature = "simd128")]
-        {
-            block4_simd(data, bases, stride, wx, wy)
-        }
-        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
-        {
-            block4_sse2(data, bases, stride, wx, wy)
-        }
-        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
-        {
-            block4_scalar(data, bases, stride, wx, wy)
-        }
+        by_target!(block4_simd, block4_sse2, block4_scalar, (data, bases, stride, wx, wy))
     }
 
     /// The scalar reference of [`block4`]: four [`block_scalar`] samples.
@@ -328,7 +319,7 @@ pub mod kernels {
         // (8-byte) row read inside `data`, and `_mm_loadl_epi64` has no alignment requirement.
         unsafe {
             let zero = _mm_setzero_si128();
-            let round_row = _mm_set1_epi32(1 << (ROW_SHIFT - 1));
+            let round_row = _mm_set1_epi32(FIRST_PASS_ROUND);
             // One sample's horizontal pass: `[r0a r0b r1a r1b]` and `[r2a r2b r3a r3b]` (a, b: the
             // two halves of each row's sum).
             let rows = |k: usize| {
@@ -351,7 +342,7 @@ pub mod kernels {
                     _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(a_hi, b_hi)),
                     _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(a_hi, b_hi)),
                 );
-                let q6 = |v: __m128i| _mm_srai_epi32(_mm_add_epi32(v, round_row), ROW_SHIFT as i32);
+                let q6 = |v: __m128i| _mm_srai_epi32(_mm_add_epi32(v, round_row), FIRST_PASS_SHIFT as i32);
                 let packed_rows = _mm_packs_epi32(q6(top), q6(bottom));
                 // Vertical weights in the same order: [a.wy0 a.wy1 b.wy0 b.wy1 a.wy2 a.wy3 b.wy2 b.wy3].
                 let w = _mm_shuffle_epi32::<0b11_01_10_00>(_mm_set_epi64x(packed(wy[k + 1]), packed(wy[k])));
@@ -361,7 +352,7 @@ pub mod kernels {
             };
             let (ab, cd) = (pair(0), pair(2));
             let v = _mm_unpacklo_epi64(ab, cd);
-            let v = _mm_srai_epi32(_mm_add_epi32(v, _mm_set1_epi32(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT as i32);
+            let v = _mm_srai_epi32(_mm_add_epi32(v, _mm_set1_epi32(TOTAL_ROUND)), TOTAL_SHIFT as i32);
             let v = _mm_packus_epi16(_mm_packs_epi32(v, v), zero);
             (_mm_cvtsi128_si32(v) as u32).to_le_bytes()
         }
@@ -384,7 +375,7 @@ pub mod kernels {
     ) -> [u8; 4] {
         use core::arch::wasm32::*;
         check_blocks(data, bases, stride);
-        let round_row = i32x4_splat(1 << (ROW_SHIFT - 1));
+        let round_row = i32x4_splat(FIRST_PASS_ROUND);
         let rows = |k: usize| {
             // SAFETY: check_blocks keeps each 4-sample (8-byte) row load inside `data`; wasm
             // loads have no alignment requirement.
@@ -404,7 +395,7 @@ pub mod kernels {
             let ((a_lo, a_hi), (b_lo, b_hi)) = (rows(k), rows(k + 1));
             let top = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a_lo, b_lo), i32x4_shuffle::<1, 3, 5, 7>(a_lo, b_lo));
             let bottom = i32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a_hi, b_hi), i32x4_shuffle::<1, 3, 5, 7>(a_hi, b_hi));
-            let q6 = |v: v128| i32x4_shr(i32x4_add(v, round_row), ROW_SHIFT);
+            let q6 = |v: v128| i32x4_shr(i32x4_add(v, round_row), FIRST_PASS_SHIFT);
             let packed_rows = i16x8_narrow_i32x4(q6(top), q6(bottom));
             let w = i64x2(packed(wy[k]), packed(wy[k + 1]));
             let d = i32x4_dot_i16x8(packed_rows, i32x4_shuffle::<0, 2, 1, 3>(w, w));
@@ -412,7 +403,7 @@ pub mod kernels {
         };
         let (ab, cd) = (pair(0), pair(2));
         let v = i64x2_shuffle::<0, 2>(ab, cd);
-        let v = i32x4_shr(i32x4_add(v, i32x4_splat(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT);
+        let v = i32x4_shr(i32x4_add(v, i32x4_splat(TOTAL_ROUND)), TOTAL_SHIFT);
         let v = u8x16_narrow_i16x8(i16x8_narrow_i32x4(v, v), i16x8_narrow_i32x4(v, v));
         u32x4_extract_lane::<0>(v).to_le_bytes()
     }

@@ -18,15 +18,11 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::image::Rgba8Image;
+use crate::raster::fixed::{self, ONE};
 use crate::raster::plane::mirror;
 
 /// Sub-pixel steps per pixel.
 pub const SUBPIXEL: usize = 256;
-/// Weight scale (Q14).
-const ONE: i32 = 1 << 14;
-/// Bits dropped after the horizontal pass (Q14 → Q6), and the total of both passes.
-pub(crate) const ROW_SHIFT: u32 = 8;
-pub(crate) const TOTAL_SHIFT: u32 = 2 * 14 - ROW_SHIFT;
 
 /// Catmull-Rom weights for taps at offsets −1, 0, 1, 2 from the sample's integer part.
 pub fn catmull_rom_weights(t: f32) -> [f32; 4] {
@@ -160,10 +156,10 @@ fn sample_edge(src: &Rgba8Image, table: &WeightTable, fx: Fixed, fy: Fixed) -> [
             }
         }
         for c in 0..4 {
-            acc[c] += kernels::row_to_q6(racc[c]) * i32::from(wyv);
+            acc[c] += fixed::first_pass(racc[c]) * i32::from(wyv);
         }
     }
-    acc.map(kernels::to_u8)
+    acc.map(fixed::to_u8)
 }
 
 /// The Catmull-Rom 4x4 block kernel in fixed point: a scalar reference, a wasm SIMD (simd128)
@@ -171,19 +167,9 @@ fn sample_edge(src: &Rgba8Image, table: &WeightTable, fx: Fixed, fy: Fixed) -> [
 /// so all give identical bytes (tested: SSE2 natively, simd128 in the browser by tests/web.rs).
 #[doc(hidden)]
 pub mod kernels {
-    use super::{ROW_SHIFT, TOTAL_SHIFT};
-
-    /// A row sum in Q14 to Q6, rounded.
-    #[inline]
-    pub fn row_to_q6(v: i32) -> i32 {
-        (v + (1 << (ROW_SHIFT - 1))) >> ROW_SHIFT
-    }
-
-    /// A block sum (Q20) to a byte, rounded and clamped.
-    #[inline]
-    pub fn to_u8(v: i32) -> u8 {
-        ((v + (1 << (TOTAL_SHIFT - 1))) >> TOTAL_SHIFT).clamp(0, 255) as u8
-    }
+    use crate::raster::fixed::{
+        by_target, first_pass, to_u8, FIRST_PASS_ROUND, FIRST_PASS_SHIFT, TOTAL_ROUND, TOTAL_SHIFT,
+    };
 
     /// `Σ_dy wy[dy] · Σ_dx wx[dx] · pixel(dx, dy)` over the 4x4 block whose top-left byte is
     /// `data[base]`, rows `stride` bytes apart, weights in Q14.
@@ -192,18 +178,7 @@ pub mod kernels {
     /// When the block is not inside `data`.
     #[inline]
     pub fn block(data: &[u8], base: usize, stride: usize, wx: [i16; 4], wy: [i16; 4]) -> [u8; 4] {
-        #[cfg(target_feature = "simd128")]
-        {
-            block_simd(data, base, stride, wx, wy)
-        }
-        #[cfg(all(not(target_feature = "simd128"), target_arch = "x86_64"))]
-        {
-            block_sse2(data, base, stride, wx, wy)
-        }
-        #[cfg(not(any(target_feature = "simd128", target_arch = "x86_64")))]
-        {
-            block_scalar(data, base, stride, wx, wy)
-        }
+        by_target!(block_simd, block_sse2, block_scalar, (data, base, stride, wx, wy))
     }
 
     /// The scalar reference.
@@ -222,7 +197,7 @@ pub mod kernels {
                 }
             }
             for c in 0..4 {
-                acc[c] += row_to_q6(racc[c]) * i32::from(wyv);
+                acc[c] += first_pass(racc[c]) * i32::from(wyv);
             }
         }
         acc.map(to_u8)
@@ -245,7 +220,7 @@ pub mod kernels {
             let zero = _mm_setzero_si128();
             let w01 = _mm_setr_epi16(wx[0], wx[1], wx[0], wx[1], wx[0], wx[1], wx[0], wx[1]);
             let w23 = _mm_setr_epi16(wx[2], wx[3], wx[2], wx[3], wx[2], wx[3], wx[2], wx[3]);
-            let round_row = _mm_set1_epi32(1 << (ROW_SHIFT - 1));
+            let round_row = _mm_set1_epi32(FIRST_PASS_ROUND);
             let row = |dy: usize| {
                 let bytes = _mm_loadu_si128(data.as_ptr().add(base + dy * stride) as *const __m128i);
                 let (lo, hi) = (_mm_unpacklo_epi8(bytes, zero), _mm_unpackhi_epi8(bytes, zero));
@@ -253,7 +228,7 @@ pub mod kernels {
                 let p01 = _mm_unpacklo_epi16(lo, _mm_srli_si128(lo, 8));
                 let p23 = _mm_unpacklo_epi16(hi, _mm_srli_si128(hi, 8));
                 let h = _mm_add_epi32(_mm_madd_epi16(p01, w01), _mm_madd_epi16(p23, w23));
-                _mm_srai_epi32(_mm_add_epi32(h, round_row), ROW_SHIFT as i32)
+                _mm_srai_epi32(_mm_add_epi32(h, round_row), FIRST_PASS_SHIFT as i32)
             };
             let pair = |a: __m128i, b: __m128i, wa: i16, wb: i16| {
                 let packed = _mm_packs_epi32(a, b);
@@ -261,7 +236,7 @@ pub mod kernels {
                 _mm_madd_epi16(interleaved, _mm_setr_epi16(wa, wb, wa, wb, wa, wb, wa, wb))
             };
             let acc = _mm_add_epi32(pair(row(0), row(1), wy[0], wy[1]), pair(row(2), row(3), wy[2], wy[3]));
-            let v = _mm_srai_epi32(_mm_add_epi32(acc, _mm_set1_epi32(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT as i32);
+            let v = _mm_srai_epi32(_mm_add_epi32(acc, _mm_set1_epi32(TOTAL_ROUND)), TOTAL_SHIFT as i32);
             let v = _mm_packus_epi16(_mm_packs_epi32(v, v), zero);
             (_mm_cvtsi128_si32(v) as u32).to_le_bytes()
         }
@@ -283,7 +258,7 @@ pub mod kernels {
         // costs eight instructions).
         let pair_of = |a: i16, b: i16| i32x4_splat((u32::from(a as u16) | (u32::from(b as u16) << 16)) as i32);
         let (w01, w23) = (pair_of(wx[0], wx[1]), pair_of(wx[2], wx[3]));
-        let round_row = i32x4_splat(1 << (ROW_SHIFT - 1));
+        let round_row = i32x4_splat(FIRST_PASS_ROUND);
         let row = |dy: usize| {
             // SAFETY: the assert above keeps all 16 bytes of this row inside `data`, and
             // `v128_load` has no alignment requirement.
@@ -291,7 +266,7 @@ pub mod kernels {
             let bytes = i8x16_swizzle(bytes, pairs);
             let (lo, hi) = (u16x8_extend_low_u8x16(bytes), u16x8_extend_high_u8x16(bytes));
             let h = i32x4_add(i32x4_dot_i16x8(lo, w01), i32x4_dot_i16x8(hi, w23));
-            i32x4_shr(i32x4_add(h, round_row), ROW_SHIFT)
+            i32x4_shr(i32x4_add(h, round_row), FIRST_PASS_SHIFT)
         };
         // Vertical pass on row pairs: a row sum in Q6 fits in 16 bits (|h| ≤ 255·64·1.25), so two
         // rows narrow into one vector, interleave by channel, and take one dot product.
@@ -301,7 +276,7 @@ pub mod kernels {
             i32x4_dot_i16x8(interleaved, pair_of(wa, wb))
         };
         let acc = i32x4_add(pair(row(0), row(1), wy[0], wy[1]), pair(row(2), row(3), wy[2], wy[3]));
-        let v = i32x4_shr(i32x4_add(acc, i32x4_splat(1 << (TOTAL_SHIFT - 1))), TOTAL_SHIFT);
+        let v = i32x4_shr(i32x4_add(acc, i32x4_splat(TOTAL_ROUND)), TOTAL_SHIFT);
         let v = i16x8_narrow_i32x4(v, v);
         let v = u8x16_narrow_i16x8(v, v);
         u32x4_extract_lane::<0>(v).to_le_bytes()
