@@ -25,7 +25,34 @@ const PREVIEW_INTERVAL_MS = 125;
 /** @typedef {typeof import('../../pkg/threads/engine.js')} EngineModule */
 /** @type {Promise<{ mod: EngineModule, info: Record<string, unknown> }> | null} */
 let loading = null;
-/** @type {Map<number, { cancelled: boolean }>} */
+/**
+ * One generation: its id, whether it was cancelled, and how it reports progress. Made when the
+ * request arrives, so a `cancel` finds it during any stage.
+ */
+class Job {
+  /** @param {number} id */
+  constructor(id) {
+    this.id = id;
+    this.cancelled = false;
+  }
+
+  /** @param {import('./protocol.js').Stage} stage @param {number} frame @param {number} frames */
+  progress(stage, frame, frames) {
+    post({ v: PROTOCOL_VERSION, type: 'progress', id: this.id, stage, frame, frames });
+  }
+
+  /** Throws `ABORTED` once the job is cancelled; called between stages and frames. */
+  checkCancel() {
+    if (this.cancelled) throw engineError(ErrorCode.ABORTED, 'the generation was cancelled');
+  }
+}
+
+/**
+ * What the encoders get of a job once its engine is set up.
+ * @typedef {{ job: Job, mod: EngineModule, engine: import('../../pkg/threads/engine.js').Engine, plan: any, previewer: Previewer }} Work
+ */
+
+/** @type {Map<number, Job>} */
 const jobs = new Map();
 /** Encoder attempts that fail on purpose at frame 2 (set by the tests' `debug` request). */
 let injectedEncoderFailures = 0;
@@ -279,37 +306,31 @@ class Previewer {
  */
 async function generate(req) {
   const started = performance.now();
-  const job = { cancelled: false };
+  const job = new Job(req.id);
   jobs.set(req.id, job);
-  const checkCancel = () => {
-    if (job.cancelled) throw engineError(ErrorCode.ABORTED, 'the generation was cancelled');
-  };
-  /** @param {import('./protocol.js').Stage} stage @param {number} frame @param {number} frames */
-  const progress = (stage, frame, frames) => post({ v: PROTOCOL_VERSION, type: 'progress', id: req.id, stage, frame, frames });
   /** @type {EncoderSession | null} */
   let early = null;
   try {
-    progress('decode', 0, 0);
+    job.progress('decode', 0, 0);
     const { mod, info } = await loadEngine();
-    checkCancel();
+    job.checkCancel();
     // The encoder depends on the options alone, so the format's first codec is configured now,
     // without asking `isConfigSupported` first: the encoder starts up (about 100 ms, measured by
     // npm run bench; otherwise paid inside the first encode) while the engine decodes and analyses
     // the image, and the question's own answer (about 180 ms here) is not waited for. A browser
     // that cannot use the codec reports it as the encoder's error, and the next codec is tried.
     const valid = mod.validateOptions(req.options);
-    const [first] = valid.format === 'avi' ? [] : codecCandidates(valid.format, valid.width, valid.height, valid.fps);
-    if (first && typeof VideoEncoder !== 'undefined') {
-      const config = encoderConfig(first, valid.width, valid.height, valid.fps);
-      if (!(await knownUnavailable(config))) early = new EncoderSession(config);
+    const [first] = valid.format === 'avi' ? [] : codecConfigs(valid.format, valid.width, valid.height, valid.fps);
+    if (first && typeof VideoEncoder !== 'undefined' && !(await knownUnavailable(first.config))) {
+      early = new EncoderSession(first.config);
     }
-    progress('analyze', 0, 0);
+    job.progress('analyze', 0, 0);
     const mask = req.freezeMask ? new Uint8Array(req.freezeMask) : undefined;
     const inputHash = await sha256Hex(req.input);
     post({ v: PROTOCOL_VERSION, type: 'input', id: req.id, inputSha256: inputHash });
     const cacheKey = req.analysisCache ? analysisCacheKey(mod, inputHash, req.options) : null;
     const cached = cacheKey ? await readAnalysis(cacheKey) : null;
-    checkCancel();
+    job.checkCancel();
     const setupStarted = performance.now();
     const engine = new mod.Engine(new Uint8Array(req.input), req.options, mask, cached ?? undefined);
     const setupMs = Math.round(performance.now() - setupStarted);
@@ -323,13 +344,11 @@ async function generate(req) {
       const report = engine.analysis();
       const analysis = report ? { ...report, mobility: engine.mobilityMap(), orientation: engine.orientationMap() } : null;
       if (analysis) post({ v: PROTOCOL_VERSION, type: 'analysis', id: req.id, analysis });
-      const previewer = new Previewer(req.id, req.preview, plan, mod, engine);
+      /** @type {Work} */
+      const work = { job, mod, engine, plan, previewer: new Previewer(req.id, req.preview, plan, mod, engine) };
       /** @type {{ blob: Blob, mimeType: string, codec: string, buffer: ArrayBuffer }} */
-      const out =
-        plan.format === 'avi'
-          ? await encodeAvi(engine, plan, progress, checkCancel, previewer)
-          : await encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer, early);
-      progress('hash', plan.frames, plan.frames);
+      const out = plan.format === 'avi' ? await encodeAvi(work) : await encodeWebCodecs(work, early);
+      job.progress('hash', plan.frames, plan.frames);
       const sha256 = await sha256Hex(out.buffer);
       const metadata = {
         frames: plan.frames,
@@ -386,47 +405,59 @@ function frameFromMemory(mod, ptr, plan, timestamp, duration, format) {
 }
 
 /**
- * Encodes with the first codec of the format's fallback order (encode/codecs.js) that the browser
- * accepts; when an encoder fails while encoding (a hardware encoder can, after accepting the
- * configuration), the video is made again from frame 0 with the next one. `ENCODER_ERROR` comes
- * only once the order is exhausted, and names every configuration tried and why it failed.
- * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
- * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
- * @param {() => void} checkCancel @param {Previewer} previewer
+ * The format's codecs in its fallback order (encode/codecs.js), each with its encoder
+ * configuration.
+ * @param {'mp4' | 'webm'} format @param {number} width @param {number} height @param {number} fps
+ */
+function codecConfigs(format, width, height, fps) {
+  return codecCandidates(format, width, height, fps).map((candidate) => ({ candidate, config: encoderConfig(candidate, width, height, fps) }));
+}
+
+/**
+ * The format's codecs in fallback order, each with the browser's verdict on it (null: supported;
+ * else why not). All are asked at once, so a browser that never answers costs one wait, not one
+ * per codec. A configuration `known` to work is not asked about.
+ * @param {'mp4' | 'webm'} format @param {number} width @param {number} height @param {number} fps
+ * @param {(config: VideoEncoderConfig) => boolean} [known]
+ */
+function probedCodecs(format, width, height, fps, known = () => false) {
+  return codecConfigs(format, width, height, fps).map((c) => ({ ...c, verdict: known(c.config) ? Promise.resolve(null) : probeCodec(c.config) }));
+}
+
+/**
+ * Encodes with the first codec of the format's fallback order that the browser accepts; when an
+ * encoder fails while encoding (a hardware encoder can, after accepting the configuration), the
+ * video is made again from frame 0 with the next one. `ENCODER_ERROR` comes only once the order is
+ * exhausted, and names every configuration tried and why it failed.
+ * @param {Work} work
  * @param {EncoderSession | null} early an encoder configured before the set-up, used as it is when
  *   its configuration comes up
  */
-async function encodeWebCodecs(mod, engine, plan, progress, checkCancel, previewer, early) {
-  const { width, height, fps } = plan;
+async function encodeWebCodecs(work, early) {
+  const { width, height, fps } = work.plan;
   if (typeof VideoEncoder === 'undefined') {
     throw engineError(ErrorCode.ENCODER_ERROR, `this browser has no WebCodecs VideoEncoder; choose format "avi"`);
   }
-  const candidates = codecCandidates(plan.format, width, height, fps).map((candidate) => {
-    const config = encoderConfig(candidate, width, height, fps);
-    const configured = early?.configuredFor(config) ? early : null;
-    // Every other candidate is asked about at once, so a browser that never answers costs one
-    // wait, not one per codec.
-    return { candidate, config, configured, verdict: configured ? null : probeCodec(config) };
-  });
+  const configuredEarly = (/** @type {VideoEncoderConfig} */ config) => Boolean(early?.configuredFor(config));
   const tried = [];
-  for (const { candidate, config, configured, verdict } of candidates) {
+  for (const { candidate, config, verdict } of probedCodecs(work.plan.format, width, height, fps, configuredEarly)) {
     const described = `${config.codec} ${width}x${height} ${fps} fps ${Math.round((config.bitrate ?? 0) / 1000)} kbit/s`;
-    const refusal = verdict ? await verdict : null;
-    checkCancel();
+    const refusal = await verdict;
+    work.job.checkCancel();
     if (refusal) {
       tried.push(`${described}: ${refusal}`);
       continue;
     }
-    const session = configured ?? new EncoderSession(config);
+    const session = early && configuredEarly(config) ? early : new EncoderSession(config);
     try {
-      return await encodeWith(mod, engine, plan, candidate, session, progress, checkCancel, previewer);
+      return await encodeWith(work, candidate, session);
     } catch (err) {
       if (!(err instanceof EncoderFailure)) throw err;
       if (err.stalled) condemnCodec(config, err.message);
       tried.push(`${described}: ${err.message}`);
     }
   }
-  throw engineError(ErrorCode.ENCODER_ERROR, `no ${plan.format} encoder worked (tried ${tried.join('; ')})`);
+  throw engineError(ErrorCode.ENCODER_ERROR, `no ${work.plan.format} encoder worked (tried ${tried.join('; ')})`);
 }
 
 /** An encoder failed after accepting its configuration: the next codec may still work. */
@@ -525,12 +556,11 @@ class EncoderSession {
 }
 
 /**
- * @param {EngineModule} mod @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
+ * Renders every frame into `session`'s encoder and muxes what it gives back.
+ * @param {Work} work
  * @param {{ codec: string, family: 'avc' | 'av1' | 'vp9' | 'vp8' }} candidate @param {EncoderSession} session
- * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
- * @param {() => void} checkCancel @param {Previewer} previewer
  */
-async function encodeWith(mod, engine, plan, candidate, session, progress, checkCancel, previewer) {
+async function encodeWith({ job, mod, engine, plan, previewer }, candidate, session) {
   const { fps, frames } = plan;
   const { encoder, config } = session;
   const muxer = await createMuxer(plan.format, candidate.family, fps);
@@ -542,7 +572,7 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
     const keyEvery = Math.max(1, fps * KEYFRAME_SECONDS);
     const layout = /** @type {'RGBA' | 'I420'} */ (engine.videoFrameFormat());
     for (let i = 0; i < frames; i++) {
-      checkCancel();
+      job.checkCancel();
       checkFailure();
       if (i === 2 && injectedEncoderFailures > 0) {
         injectedEncoderFailures--;
@@ -558,12 +588,12 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
         frame.close();
       }
       previewer.offer(i, i === 0 || i === frames - 1); // while the encoder works on the frame
-      progress('render', i + 1, frames);
+      job.progress('render', i + 1, frames);
       while (encoderFull(encoder, i + 1, session.received) && !session.failure) await session.drained();
       await yieldToEventLoop();
     }
-    checkCancel();
-    progress('encode', frames, frames);
+    job.checkCancel();
+    job.progress('encode', frames, frames);
     try {
       session.touch();
       await session.whileProgressing(encoder.flush());
@@ -571,7 +601,7 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
       throw session.failure ?? new EncoderFailure(`flush: ${/** @type {Error} */ (err).message}`);
     }
     checkFailure();
-    progress('mux', frames, frames);
+    job.progress('mux', frames, frames);
     const { buffer, mimeType } = await muxer.finalize();
     return { blob: new Blob([buffer], { type: mimeType }), mimeType, codec: config.codec, buffer };
   } catch (err) {
@@ -585,22 +615,20 @@ async function encodeWith(mod, engine, plan, candidate, session, progress, check
 /**
  * AVI: every frame is a JPEG encoded in Rust, streamed out as a RIFF chunk; the header and the
  * index (which depend on every frame) are asked for at the end.
- * @param {import('../../pkg/threads/engine.js').Engine} engine @param {any} plan
- * @param {(stage: import('./protocol.js').Stage, frame: number, frames: number) => void} progress
- * @param {() => void} checkCancel @param {Previewer} previewer
+ * @param {Work} work
  */
-async function encodeAvi(engine, plan, progress, checkCancel, previewer) {
+async function encodeAvi({ job, engine, plan, previewer }) {
   const { frames } = plan;
   /** @type {Uint8Array[]} */
   const chunks = [];
   for (let i = 0; i < frames; i++) {
-    checkCancel();
+    job.checkCancel();
     chunks.push(engine.aviChunk(i));
     previewer.offer(i, i === 0 || i === frames - 1);
-    progress('render', i + 1, frames);
+    job.progress('render', i + 1, frames);
     await yieldToEventLoop();
   }
-  progress('mux', frames, frames);
+  job.progress('mux', frames, frames);
   const mimeType = 'video/x-msvideo';
   // wasm-bindgen's Vec<u8> results are copies in ordinary ArrayBuffers, never the shared memory.
   const parts = /** @type {BlobPart[]} */ ([engine.aviHeader(), ...chunks, engine.aviIndex()]);
@@ -617,11 +645,11 @@ async function capabilities() {
   /** @type {Record<string, { supported: boolean, codecs: string[] }>} */
   const formats = {};
   for (const format of /** @type {const} */ (['mp4', 'webm'])) {
-    const candidates = codecCandidates(format, w, h, fps);
-    // Asked all at once and each within CODEC_ANSWER_MS: a browser that never answers makes this
-    // slow once, never stuck.
-    const verdicts = await Promise.all(candidates.map((c) => probeCodec(encoderConfig(c, w, h, fps))));
-    const codecs = candidates.filter((_, i) => verdicts[i] === null).map((c) => c.codec);
+    // Each answer comes within CODEC_ANSWER_MS: a browser that never answers makes this slow
+    // once, never stuck.
+    const probed = probedCodecs(format, w, h, fps);
+    const verdicts = await Promise.all(probed.map((c) => c.verdict));
+    const codecs = probed.filter((_, i) => verdicts[i] === null).map((c) => c.candidate.codec);
     formats[format] = { supported: codecs.length > 0, codecs };
   }
   formats.avi = { supported: true, codecs: ['mjpeg'] };
