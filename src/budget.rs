@@ -29,6 +29,10 @@ const ANALYSIS_BYTES_PER_PX: f64 = 84.0;
 /// Bytes per output pixel of the flow field (velocities, gates, the blend's local statistics;
 /// measured ≈ 18–21).
 const FLOW_BYTES_PER_PX: f64 = 24.0;
+/// Bytes per output pixel of the sky: flow's, plus the sky layer, its alpha and the still picture
+/// in I420 (about 7), plus the fill's pyramid of four floats a pixel while the layer is made
+/// (about 21); counted from the buffers.
+const SKY_BYTES_PER_PX: f64 = 56.0;
 /// Bytes per output pixel of shimmer: four complex i16 bands plus the blurs that make them
 /// (measured ≈ 45–48).
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;
@@ -75,7 +79,7 @@ impl MemoryEstimate {
             // flow the fitted image and its blend's mean.
             let converted = match plan.motion {
                 MotionMode::Camera => image.kept as f64,
-                MotionMode::Flow => 8.0 * out_px,
+                MotionMode::Flow | MotionMode::Sky => 8.0 * out_px,
                 _ => 4.0 * out_px,
             };
             per_px += I420_FRAME_BYTES_PER_PX * out_px + I420_SOURCE_BYTES_PER_RGBA_BYTE * converted;
@@ -85,6 +89,7 @@ impl MemoryEstimate {
             let analysis = ANALYSIS_BYTES_PER_PX * f64::from(gw) * f64::from(gh);
             let motion = match plan.motion {
                 MotionMode::Flow => FLOW_BYTES_PER_PX * out_px,
+                MotionMode::Sky => SKY_BYTES_PER_PX * out_px,
                 MotionMode::Shimmer => SHIMMER_BYTES_PER_PX * out_px,
                 // The modal field lives on a coarse grid: a fraction of the analysis.
                 _ => 0.0,

@@ -151,7 +151,7 @@ pub struct RenderOptions {
     pub resolution: Option<Resolution>,
     /// Seed for every random choice (noise, wind, camera direction); default 0. Same seed, same video.
     pub seed: Option<f64>,
-    /// Motion: `resonance` (default), `camera` or `resonance+camera`.
+    /// Motion: `resonance` (default), `flow`, `sky`, `shimmer`, `camera` or `resonance+camera`.
     pub motion: Option<MotionMode>,
     /// Largest displacement in output pixels; default 1 % of the shorter side, at most 5 %.
     pub amplitude: Option<f64>,

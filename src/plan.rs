@@ -69,9 +69,11 @@ impl RenderPlan {
     pub fn video_layout(&self) -> VideoLayout {
         match self.motion {
             MotionMode::Shimmer => VideoLayout::Rgba,
-            MotionMode::Camera | MotionMode::Resonance | MotionMode::ResonanceCamera | MotionMode::Flow => {
-                VideoLayout::I420
-            }
+            MotionMode::Camera
+            | MotionMode::Resonance
+            | MotionMode::ResonanceCamera
+            | MotionMode::Flow
+            | MotionMode::Sky => VideoLayout::I420,
         }
     }
 

@@ -297,6 +297,84 @@ pub fn landscape(width: u32, height: u32) -> (Rgba8Image, LandscapeTruth) {
     (Rgba8Image::from_raw(width, height, data).expect("size matches by construction"), truth)
 }
 
+/// Where a [`sky_scene`]'s parts are.
+#[derive(Debug, Clone)]
+pub struct SkyTruth {
+    /// Sky pixels: above the hills, the trees and the pole.
+    pub sky: Vec<bool>,
+    /// The columns of the pole that stands against the sky.
+    pub pole: std::ops::Range<usize>,
+    /// Per column, the rows that are sky.
+    pub border: Vec<usize>,
+}
+
+/// A sky with drifting-cloud texture (blue, with white and grey clouds of value-noise fBm) above
+/// rolling hills of textured grass, three trees and a thin pole that stand against it; the
+/// horizon's height and the clouds change with `seed`.
+pub fn sky_scene(width: u32, height: u32, seed: u64) -> (Rgba8Image, SkyTruth) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    let phase = seed as f64 * 0.7;
+    let pole = (0.65 * w) as usize..(0.65 * w) as usize + 2;
+    let border: Vec<usize> = (0..width as usize)
+        .map(|x| {
+            let fx = x as f64 + 0.5;
+            let u = fx / w;
+            let mut top = h
+                * (0.58
+                    + 0.05 * (std::f64::consts::TAU * 1.3 * u + phase).sin()
+                    + 0.02 * (std::f64::consts::TAU * 3.7 * u).sin());
+            for centre in [0.2, 0.47, 0.82] {
+                let half = 0.035 * w;
+                let d = (fx - centre * w).abs();
+                if d < half {
+                    top = top.min(h * 0.58 - 0.14 * h * (1.0 - d / half));
+                }
+            }
+            if pole.contains(&x) {
+                top = top.min(0.25 * h);
+            }
+            top.round().clamp(0.0, h) as usize
+        })
+        .collect();
+    let mut data = Vec::with_capacity(width as usize * height as usize * 4);
+    let mut sky = vec![false; width as usize * height as usize];
+    let fbm = |seed: u64, x: f64, y: f64, scales: &[f64]| {
+        let total: f64 = scales.iter().map(|s| s.powf(0.7)).sum();
+        scales.iter().enumerate().map(|(o, &s)| value_noise(seed + o as u64, x, y, s) * s.powf(0.7)).sum::<f64>()
+            / total
+    };
+    for y in 0..height as usize {
+        for x in 0..width as usize {
+            let (fx, fy) = (x as f64 + 0.5, y as f64 + 0.5);
+            let px = if y < border[x] {
+                sky[y * width as usize + x] = true;
+                let t = fy / h;
+                let blue = [70.0 + 80.0 * t, 120.0 + 70.0 * t, 225.0 - 10.0 * t];
+                let n = fbm(100 + seed * 8, fx, fy * 1.8, &[0.2 * w, 0.1 * w, 0.05 * w, 0.025 * w]);
+                let cloud = ((n - 0.3) / 0.3).clamp(0.0, 1.0);
+                let shade = 200.0 + 55.0 * fbm(200 + seed * 8, fx, fy, &[0.06 * w, 0.03 * w]);
+                [0, 1, 2].map(|c| blue[c] + (shade - blue[c]) * cloud)
+            } else if pole.contains(&x) && fy < h * 0.6 {
+                [55.0, 52.0, 50.0]
+            } else {
+                // Blades: fractal noise plus a per-pixel grain, as grass has at this scale.
+                let grain = crate::motion::lattice_hash(400 + seed, x as i64, y as i64) - 0.5;
+                let v = (fbm(300 + seed * 8, fx, fy, &[6.0, 3.0, 1.5]) + 0.5 * grain).clamp(0.0, 1.0);
+                let tree = border[x] as f64 <= h * 0.58 - 0.02 * h && fy < h * 0.6;
+                if tree {
+                    [20.0 + 40.0 * v, 50.0 + 70.0 * v, 20.0 + 30.0 * v]
+                } else {
+                    [40.0 + 60.0 * v, 80.0 + 110.0 * v, 25.0 + 40.0 * v]
+                }
+            };
+            data.extend(px.iter().map(|c| c.round().clamp(0.0, 255.0) as u8));
+            data.push(255);
+        }
+    }
+    let img = Rgba8Image::from_raw(width, height, data).expect("size matches by construction");
+    (img, SkyTruth { sky, pole, border })
+}
+
 /// The local-motion job that both the native test (tests/motion.rs) and the browser test
 /// (tests/web.rs) render: a 128x96 landscape as 64x48, 1 s at 8 fps, seed 5.
 fn golden_motion_job(motion: crate::motion::MotionMode) -> crate::Job {

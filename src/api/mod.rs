@@ -255,7 +255,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         max_depth: u32,
         default_amplitude_share: f64,
         max_amplitude_share: f64,
-        motions: [&'static str; 5],
+        motions: [&'static str; 6],
     }
     let l = Limits {
         max_duration: limits::MAX_DURATION,

@@ -6,7 +6,8 @@
 //!
 //! `D_i(x, t) = s_i·V(x)`,  `s_i = 2·frac(c·t/T + φ(x) + i/2) − 1 ∈ [−1, 1)`,  weight `w_i = 1 − |s_i|`,
 //!
-//! `c` a whole number of cycles per loop. Each copy slides from `−V` to `+V` and is faded out
+//! `c` a whole number of cycles per loop (the sky's drift: a whole number and a half, see
+//! [`FlowField::sky`]). Each copy slides from `−V` to `+V` and is faded out
 //! exactly when it jumps back, so the jump is never seen; `w_0 + w_1 = 1`. The two copies are
 //! blended around a local mean with the variance-preserving weights of Heitz & Neyret (2018), so
 //! the crossfade does not wash the texture out (a plain linear mix loses about a third of the
@@ -34,14 +35,31 @@ use crate::analysis::structure::StructureMaps;
 use crate::motion::field::FrameField;
 use crate::motion::grid::{Direction, MotionGrid};
 use crate::motion::modal::MIN_JACOBIAN;
-use crate::motion::{smoothstep, MotionParams};
+use crate::motion::sky::Sky;
+use crate::motion::{lattice_hash, smoothstep, MotionParams};
 
 /// Target length of one advection cycle in seconds (rounded to whole cycles per loop, at least one).
 pub const CYCLE_SECONDS: f64 = 4.0;
 /// `max |V|` as a multiple of the amplitude (see the module docs).
 pub const TRAVEL: f64 = 4.0;
+/// The sky's `max |V|` as a multiple of the amplitude: twice flow's. A loop holds half a cycle of
+/// it per [`CYCLE_SECONDS`] (see [`FlowField::sky`]), so the clouds drift `8A` in that time, as
+/// far as flow's texture does in a whole cycle.
+pub const SKY_TRAVEL: f64 = 2.0 * TRAVEL;
 /// Weight of the curl noise against the structure's direction.
 const SWIRL: f32 = 0.6;
+
+/// Whole advection cycles of about [`CYCLE_SECONDS`] in the loop, at least one.
+fn whole_cycles(params: MotionParams) -> u32 {
+    let seconds = f64::from(params.frames.max(1)) / f64::from(params.fps.max(1));
+    ((seconds / CYCLE_SECONDS).round() as u32).max(1)
+}
+
+/// The standard deviation, in output pixels, of the local mean the two copies are blended around:
+/// half the amplitude, within 1 to 12 pixels.
+pub fn blend_sigma(amplitude: f64) -> f32 {
+    (0.5 * amplitude).clamp(1.0, 12.0) as f32
+}
 
 /// One of the two advected copies in one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,7 +78,8 @@ pub struct FlowField {
     /// same grid, interpolated the same way.
     offset: FrameField,
     frames: u32,
-    cycles: u32,
+    /// Advection cycles per loop, in halves: even for flow (whole cycles), odd for the sky.
+    half_cycles: u32,
     amplitude: f64,
 }
 
@@ -118,21 +137,56 @@ impl FlowField {
             v.iter_mut().zip(&gate).for_each(|(v, m)| *v *= m);
             v
         };
-        let mut velocity = FrameField::on_grid(&grid, component(0), component(1));
+        let velocity = FrameField::on_grid(&grid, component(0), component(1));
+        let peak = velocity.max_magnitude();
+        if peak > 0.0 && amplitude > 0.0 {
+            let velocity = velocity.scaled((TRAVEL * amplitude / f64::from(peak)) as f32);
+            Self::drifting(&grid, velocity, amplitude, params, 2 * whole_cycles(params))
+        } else {
+            Self::drifting(&grid, velocity.scaled(0.0), 0.0, params, 2 * whole_cycles(params))
+        }
+    }
+
+    /// The sky's drift: one steady wind, level, its sign drawn from the seed, at `|V| =`
+    /// [`SKY_TRAVEL`]`·A` everywhere (`sky` is `None`: no drift at all). It is meant for a layer
+    /// of its own, the sky with everything else filled in from it, composited over the still
+    /// picture by the sky's alpha: so the drift never slows in front of a tree or a pole, and a
+    /// copy that reaches behind one samples sky.
+    ///
+    /// The loop holds an odd number of half cycles. Two-phase advection looks the same half a
+    /// cycle later (the copies have swapped), so with whole cycles the middle frame would repeat
+    /// frame 0; with a half left over it is the frame furthest from it, and the loop still closes
+    /// (frame `N` shows frame 0's copies swapped, the same picture).
+    pub fn sky(maps: &StructureMaps, sky: Option<&Sky>, params: MotionParams) -> Self {
+        let grid = MotionGrid::new(maps, params.width, params.height, params.seed);
+        let amplitude = if sky.is_some() { params.amplitude.max(0.0) } else { 0.0 };
+        let sign = if lattice_hash(params.seed, -2, -2) < 0.5 { -1.0 } else { 1.0 };
+        let dx = vec![(sign * SKY_TRAVEL * amplitude) as f32; grid.len()];
+        let velocity = FrameField::on_grid(&grid, dx, vec![0.0; grid.len()]);
+        Self::drifting(&grid, velocity, amplitude, params, 2 * whole_cycles(params).saturating_sub(1) + 1)
+    }
+
+    /// The field of `velocity` (output pixels, at most `SKY_TRAVEL·amplitude`): the phase offsets,
+    /// the cycles, and the fold-over guard, which may shrink both.
+    fn drifting(
+        grid: &MotionGrid,
+        mut velocity: FrameField,
+        amplitude: f64,
+        params: MotionParams,
+        half_cycles: u32,
+    ) -> Self {
+        let short = f64::from(params.width.min(params.height));
+        let cell_px = grid.cell_px();
         // φ varies over a quarter of the picture, within (0, 1) so it never wraps spatially.
         let phase = grid.smooth_noise(params.seed ^ (0xF11 << 40), (0.25 * short / cell_px) as f32);
         let offset = FrameField::on_grid(
-            &grid,
+            grid,
             phase.data.iter().map(|v| (0.5 + 0.2 * v).clamp(0.02, 0.98)).collect(),
             vec![0.0; grid.len()],
         );
 
-        let seconds = f64::from(params.frames.max(1)) / f64::from(params.fps.max(1));
-        let cycles = ((seconds / CYCLE_SECONDS).round() as u32).max(1);
-        let peak = velocity.max_magnitude();
         let mut used = 0.0;
-        if peak > 0.0 && amplitude > 0.0 {
-            velocity = velocity.scaled((TRAVEL * amplitude / f64::from(peak)) as f32);
+        if !velocity.is_zero && amplitude > 0.0 {
             used = amplitude;
             for _ in 0..20 {
                 let worst = min_jacobian(&velocity, &offset);
@@ -145,7 +199,7 @@ impl FlowField {
         } else {
             velocity = velocity.scaled(0.0);
         }
-        FlowField { velocity, offset, frames: params.frames.max(1), cycles, amplitude: used }
+        FlowField { velocity, offset, frames: params.frames.max(1), half_cycles, amplitude: used }
     }
 
     /// The phase offset `φ` per grid node (in the x component).
@@ -156,8 +210,8 @@ impl FlowField {
     /// `frac(c·t/T)` of frame `index` (modulo the loop), from exact integer arithmetic so the loop
     /// closes bit for bit.
     pub fn base_phase(&self, index: u32) -> f32 {
-        let n = u64::from(self.frames);
-        let j = (u64::from(index % self.frames) * u64::from(self.cycles)) % n;
+        let n = 2 * u64::from(self.frames);
+        let j = (u64::from(index % self.frames) * u64::from(self.half_cycles)) % n;
         (j as f64 / n as f64) as f32
     }
 
@@ -166,9 +220,9 @@ impl FlowField {
         &self.velocity
     }
 
-    /// Whole advection cycles per loop.
-    pub fn cycles(&self) -> u32 {
-        self.cycles
+    /// Advection cycles per loop: whole for flow, a whole number and a half for the sky.
+    pub fn cycles(&self) -> f64 {
+        f64::from(self.half_cycles) / 2.0
     }
 
     /// The amplitude actually used: `max |V| / TRAVEL` (the requested amplitude unless the fold-over
@@ -255,7 +309,7 @@ mod tests {
     fn phases_sum_to_one_loop_and_hide_the_jump() {
         let (img, _) = landscape(128, 96);
         let field = FlowField::new(&structure_maps(&img), params(144, 3.0));
-        assert_eq!(field.cycles(), 2); // 6 s at 24 fps
+        assert_eq!(field.cycles(), 2.0); // 6 s at 24 fps
         assert_eq!(field.base_phase(0), 0.0);
         assert_eq!(field.base_phase(144), field.base_phase(0));
         assert_eq!(field.base_phase(36), 0.5);

@@ -2,7 +2,9 @@
 //!
 //! - [`field`] — one frame's displacement on the motion grid, shared by the motions and the renderer;
 //! - [`modal`] — the resonance motion: K oscillation modes per location, evolved by phase rotation;
-//! - [`flow`] — looping two-phase advection along the image's streaks (water, clouds);
+//! - [`flow`] — looping two-phase advection along the image's streaks (water, clouds), and the
+//!   sky's drift;
+//! - [`sky`] — where the sky is, without a learned model;
 //! - [`shimmer`] — phase rotation of oriented band-pass components (glints, haze): content seems
 //!   to drift while nothing is resampled;
 //! - [`camera`](crate::render::camera) — the zoom-and-pan, shared with the renderer.
@@ -15,6 +17,7 @@ pub mod flow;
 pub mod grid;
 pub mod modal;
 pub mod shimmer;
+pub mod sky;
 
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +74,9 @@ pub enum MotionMode {
     /// Oriented fine detail whose phase rotates: glints and haze seem to move, the picture stays.
     #[serde(rename = "shimmer")]
     Shimmer,
+    /// The sky drifts on a steady wind; the horizon and everything below or against it stay still.
+    #[serde(rename = "sky")]
+    Sky,
 }
 
 impl MotionMode {
@@ -82,12 +88,19 @@ impl MotionMode {
             MotionMode::ResonanceCamera => "resonance+camera",
             MotionMode::Flow => "flow",
             MotionMode::Shimmer => "shimmer",
+            MotionMode::Sky => "sky",
         }
     }
 
     /// Every mode, in the order the demo lists them.
-    pub const ALL: [MotionMode; 5] =
-        [MotionMode::Resonance, MotionMode::Flow, MotionMode::Shimmer, MotionMode::Camera, MotionMode::ResonanceCamera];
+    pub const ALL: [MotionMode; 6] = [
+        MotionMode::Resonance,
+        MotionMode::Flow,
+        MotionMode::Sky,
+        MotionMode::Shimmer,
+        MotionMode::Camera,
+        MotionMode::ResonanceCamera,
+    ];
 
     /// Whether the image must be analysed (every mode but the camera moves what the maps allow).
     pub fn needs_analysis(self) -> bool {

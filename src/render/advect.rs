@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::field::{FieldRow, FrameField};
-use crate::motion::flow::{FlowField, TRAVEL};
+use crate::motion::flow::{blend_sigma, FlowField};
 use crate::raster::plane::FloatPlane;
 use crate::render::freeze::FreezeMask;
 use crate::render::planar::{blocks, chroma_position, SourceI420};
@@ -34,7 +34,7 @@ impl FlowBlend {
     /// Detail finer than the displacement differs between the two copies and is what the blend
     /// must rescale; coarser structure is the same in both and sits in the mean, untouched.
     pub fn new(fitted: &Rgba8Image, amplitude: f64) -> Self {
-        let sigma = (0.5 * amplitude).clamp(1.0, 12.0) as f32;
+        let sigma = blend_sigma(amplitude);
         let (w, h) = (fitted.width() as usize, fitted.height() as usize);
         let channel = |c: usize| FloatPlane {
             width: w,
@@ -63,8 +63,8 @@ pub struct FlowPlanes {
 impl FlowPlanes {
     /// Converts `fitted` and `blend`'s mean, for the copies of `field`.
     pub fn new(fitted: &Rgba8Image, blend: &FlowBlend, field: &FlowField) -> Self {
-        // A copy is displaced by up to its full velocity, max |V| = TRAVEL·amplitude.
-        let reach = TRAVEL * field.amplitude();
+        // A copy is displaced by up to its full velocity.
+        let reach = f64::from(field.velocity().max_magnitude());
         FlowPlanes { image: SourceI420::new(fitted, reach), mean: I420::from_rgba(&blend.mean) }
     }
 

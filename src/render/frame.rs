@@ -7,8 +7,10 @@ use crate::image::Rgba8Image;
 use crate::motion::flow::FlowField;
 use crate::motion::modal::ModalField;
 use crate::motion::shimmer::ShimmerField;
+use crate::motion::sky::Sky;
 use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
+use crate::raster::fill::fill_unknown;
 use crate::raster::fit;
 use crate::raster::reduce::box_reduce_image;
 use crate::raster::resample::{resample, resample_samples};
@@ -16,6 +18,7 @@ use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::CameraPath;
 use crate::render::freeze::FreezeMask;
+use crate::render::layer::Composite;
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
 use crate::render::preview;
@@ -39,13 +42,16 @@ enum Pipeline {
         planes: Option<SourceI420>,
     },
     /// Two advected copies of the fitted image, blended. `planes` are the fitted image and the
-    /// blend's mean in I420, made at the first video frame (boxed: they are large inline).
+    /// blend's mean in I420, made at the first video frame (boxed: they are large inline). For the
+    /// sky, `fitted` is the sky layer (the sky, everything else filled in from it) and `layer`
+    /// puts the still picture under it.
     Flow {
         fitted: Rgba8Image,
         field: FlowField,
         blend: FlowBlend,
         frozen: Option<FreezeMask>,
         planes: Option<Box<FlowPlanes>>,
+        layer: Option<Box<Composite>>,
     },
     /// The fitted image plus its phase-rotated bands.
     Shimmer { fitted: Rgba8Image, field: ShimmerField },
@@ -127,7 +133,22 @@ impl Renderer {
             MotionMode::Flow => {
                 let field = FlowField::new(maps, params);
                 let blend = FlowBlend::new(&fitted, field.amplitude());
-                Pipeline::Flow { fitted, field, blend, frozen, planes: None }
+                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer: None }
+            }
+            MotionMode::Sky => {
+                let sky = Sky::find(&sky_picture(&fitted));
+                let field = FlowField::sky(maps, sky.as_ref(), params);
+                let (fitted, layer) = match sky.filter(|_| !field.is_still()) {
+                    Some(sky) => {
+                        let alpha = sky.alpha(width as usize, height as usize, SKY_EDGE_PX);
+                        let known: Vec<bool> = alpha.iter().map(|&a| a > 0).collect();
+                        let layer = fill_unknown(&fitted, &known);
+                        (layer, Some(Box::new(Composite::new(fitted, alpha))))
+                    }
+                    None => (fitted, None),
+                };
+                let blend = FlowBlend::new(&fitted, field.amplitude());
+                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer }
             }
             MotionMode::Shimmer => {
                 let field = ShimmerField::new(&fitted, maps, frozen.as_ref(), params);
@@ -238,11 +259,14 @@ impl Renderer {
                 let positions = WarpPositions::new(self.width as usize, view, displacement.as_ref(), frozen.as_ref());
                 warp(fitted, &mut self.buffer, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { fitted, field, blend, frozen, .. } => {
+            Pipeline::Flow { fitted, field, blend, frozen, layer, .. } => {
                 if field.is_still() {
                     self.buffer.copy_from_slice(fitted.data());
                 } else {
                     advect(fitted, blend, field, index, frozen.as_ref(), &mut self.buffer);
+                }
+                if let Some(layer) = layer {
+                    layer.under_rgba(&mut self.buffer);
                 }
             }
             Pipeline::Shimmer { fitted, field } => match field.frame(index) {
@@ -300,12 +324,15 @@ impl Renderer {
                 let positions = WarpPositions::new(w, view, displacement.as_ref(), frozen.as_ref());
                 warp_i420(planes, &mut self.i420, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { fitted, field, blend, frozen, planes } => {
+            Pipeline::Flow { fitted, field, blend, frozen, planes, layer } => {
                 let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(fitted, blend, field)));
                 if field.is_still() {
                     planes.image().copy_to(&mut self.i420);
                 } else {
                     advect_i420(planes, blend, field, index, frozen.as_ref(), &mut self.i420);
+                }
+                if let Some(layer) = layer {
+                    layer.under_i420(&mut self.i420);
                 }
             }
             Pipeline::Shimmer { .. } => {
@@ -336,6 +363,21 @@ impl Renderer {
     pub fn buffer(&self) -> &[u8] {
         &self.buffer
     }
+}
+
+/// How many pixels the sky's edge takes to go from still to fully moving: a soft edge, too narrow
+/// to show a halo.
+const SKY_EDGE_PX: f32 = 3.0;
+
+/// The fitted picture at most [`Sky::SEARCH_SIDE`] pixels on its long side, where the sky is
+/// looked for: its borders are smooth at that scale, and the search's cost stays small.
+fn sky_picture(fitted: &Rgba8Image) -> Rgba8Image {
+    let (w, h) = (fitted.width(), fitted.height());
+    let scale = (f64::from(w.max(h)) / f64::from(Sky::SEARCH_SIDE)).max(1.0);
+    let (sw, sh) = (((f64::from(w) / scale).round() as u32).max(1), ((f64::from(h) / scale).round() as u32).max(1));
+    let mut data = vec![0u8; sw as usize * sh as usize * 4];
+    resample(fitted, View { scale, offset_x: 0.0, offset_y: 0.0 }, &mut data, sw as usize, sh as usize);
+    Rgba8Image::from_raw(sw, sh, data).unwrap_or_else(|_| fitted.clone())
 }
 
 /// Box-reduces a source far larger than the output, once, so per-frame kernels stay small.

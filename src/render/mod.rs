@@ -9,6 +9,7 @@
 //! - [`positions`] — where that warp samples: camera view minus displacement, in fixed point;
 //! - [`sampler`] — the one-channel Catmull-Rom sampler of both I420 warps;
 //! - [`advect`] — the two-copy blend of the flow motion;
+//! - [`layer`] — a moving layer (the sky) over the still picture;
 //! - [`preview`] — the frame just rendered, shrunk to the page's preview box, in RGBA;
 //! - [`yuv`] — I420 (BT.709 limited range), which the camera renders straight for the encoder;
 //! - [`frame`] — the [`Renderer`], which owns the source and the output buffer.
@@ -17,6 +18,7 @@ pub mod advect;
 pub mod camera;
 pub mod frame;
 pub mod freeze;
+pub mod layer;
 pub mod planar;
 pub mod positions;
 pub mod preview;

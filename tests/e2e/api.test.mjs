@@ -116,7 +116,7 @@ test('capabilities() reports what this browser can really do', async () => {
   assert.equal(caps.threads.poolSize, caps.hardwareConcurrency);
   assert.ok(caps.threads.poolSize >= 2);
   assert.equal(caps.simd, true);
-  assert.deepEqual(caps.motions, ['resonance', 'flow', 'shimmer', 'camera', 'resonance+camera']);
+  assert.deepEqual(caps.motions, ['resonance', 'flow', 'sky', 'shimmer', 'camera', 'resonance+camera']);
   assert.deepEqual([caps.limits.maxDuration, caps.limits.maxFps, caps.limits.maxSide], [30, 60, 2048]);
   assert.deepEqual(caps.defaults, { quantumPrecision: 512, resonanceDepth: 8, motion: 'resonance' });
 });

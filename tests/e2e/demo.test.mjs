@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  colorOf, decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, meanDiffRect, meanDiffRows, openDemo, probe, psnrOf,
+  colorOf, decodeErrors, download, generate, grayFrame, launchBrowser, makeImage, makeMeadow, makeSkyScene, meanDiffRect, meanDiffRows, openDemo, probe, psnrOf,
   sha256File, startServer, tmp,
 } from './harness.mjs';
 
@@ -173,6 +173,27 @@ describe('on a cross-origin isolated page', () => {
       const step = meanDiffRows(grayFrame(file, 5, 512, 512), mid, 512, 300, 470);
       assert.ok(seam < 2 * step + 0.5, `${motion}: seam ${seam.toFixed(2)} vs step ${step.toFixed(2)}`);
     }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('sky: the clouds drift while the land never changes', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'sky');
+    const scene = makeSkyScene();
+    // AVI: each frame is coded on its own, so unchanged pixels give unchanged JPEG blocks.
+    const { error } = await generate(page, { image: scene.file, format: 'avi', duration: '2', fps: '12', resolution: '512x512' });
+    assert.equal(error, null);
+    assert.match(await page.textContent('#metadata'), /Motionsky/);
+    const { file } = await download(page);
+    assert.equal(probe(file).frames, 24);
+    // The 1024x768 scene is cover-fitted to 512x512 (its centre 768 columns, scaled by 1/1.5): the
+    // land lies below y ≈ 331, the sky above y ≈ 283.
+    const [f0, mid] = [0, 12].map((i) => grayFrame(file, i, 512, 512));
+    const land = meanDiffRect(f0, mid, 512, 0, 512, 352, 512);
+    const sky = meanDiffRect(f0, mid, 512, 0, 512, 16, 240);
+    assert.equal(land, 0, `the land changed by ${land}`);
+    assert.ok(sky > 3, `the sky changed by ${sky.toFixed(2)}`);
     assert.deepEqual(problems, []);
     await page.close();
   });

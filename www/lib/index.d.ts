@@ -40,7 +40,7 @@ export type VideoFormat = 'mp4' | 'webm' | 'avi';
 export type Stage = 'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash';
 
 /** How the picture moves. */
-export type Motion = 'resonance' | 'flow' | 'shimmer' | 'camera' | 'resonance+camera';
+export type Motion = 'resonance' | 'flow' | 'sky' | 'shimmer' | 'camera' | 'resonance+camera';
 
 export interface Progress {
   stage: Stage;
@@ -73,7 +73,9 @@ export interface GenerateOptions {
    * `resonance`: gentle modal sway and ripple where the image is textured (grass, leaves, water),
    * computed from the image's own structure; flat regions and long straight edges stay still.
    * `flow`: texture drifting steadily across its streaks, as water and clouds do (two crossfaded,
-   * advected copies; frame 0 shows the water mid-flow). `shimmer`: fine oriented detail whose phase
+   * advected copies; frame 0 shows the water mid-flow). `sky`: the sky, found in the picture, drifts
+   * on a steady level wind while the horizon and everything below or against it stay bit-for-bit
+   * still (a picture without a sky stays still, with `metadata.amplitude` 0). `shimmer`: fine oriented detail whose phase
    * rotates — glints and haze seem to travel while nothing is resampled.
    * `camera`: a slow zoom-in with a gentle pan. `resonance+camera`: both, resampled once.
    * @default 'resonance'
@@ -81,7 +83,8 @@ export interface GenerateOptions {
   motion?: Motion;
   /**
    * Scale of the local motion in output pixels, at most 5 % of the shorter side: the largest
-   * displacement for `resonance`; for `flow` the texture drifts 8× this per cycle (about 4 s); for
+   * displacement for `resonance`; for `flow` the texture drifts 8× this per cycle (about 4 s), and
+   * for `sky` the clouds drift as far in the same time; for
    * `shimmer` the bands' wavelength is 4× this (8–64 px).
    * @default 1 % of the shorter side
    */
