@@ -1,12 +1,14 @@
 // The README's pictures, made from the built demo (`npm run build` first):
 //   docs/images/demo.jpg    the demo page after a video is made (preview, analysis, result);
-//   docs/images/frames.jpg  four frames of that video, side by side.
+//   docs/images/frames.jpg  four frames of that video, side by side;
+//   docs/images/sky.jpg     three frames of a `sky` video of the generated sky scene (scenes.js).
 // The photo is scikit-image's `coffee` (CC0, Rachel Michetti), taken from the scikit-image wheel on
 // PyPI (`pip download`, so this script needs PyPI; nothing else does). Run: node scripts/pictures.mjs
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser } from './browser.js';
+import { skyScene } from './scenes.js';
 import { serve } from './serve.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -47,8 +49,22 @@ try {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video, '-vf',
     "select='eq(n\\,0)+eq(n\\,32)+eq(n\\,64)+eq(n\\,95)',scale=240:240,tile=4x1:padding=6:color=white", '-frames:v', '1', '-q:v', '3',
     path.join(images, 'frames.jpg')]);
+
+  // The sky: clouds over hills, trees and a pole, at the largest amplitude so the drift shows in
+  // small frames. Frames 0, 16 and 32 of 48 (2 s).
+  const sky = await page.evaluate(async (bytes) => {
+    const file = new File([new Uint8Array(bytes)], 'sky.png', { type: 'image/png' });
+    const q = /** @type {any} */ (globalThis).quantonium;
+    const result = await q.generateVideo(file, { motion: 'sky', resolution: '512x384', duration: 2, amplitude: 19, history: false });
+    return [...new Uint8Array(await result.blob.arrayBuffer())];
+  }, [...skyScene().png]);
+  const skyVideo = path.join(work, 'sky.mp4');
+  fs.writeFileSync(skyVideo, Buffer.from(sky));
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', skyVideo, '-vf',
+    "select='eq(n\\,0)+eq(n\\,16)+eq(n\\,32)',scale=320:240,tile=3x1:padding=6:color=white", '-frames:v', '1', '-q:v', '3',
+    path.join(images, 'sky.jpg')]);
 } finally {
   await browser.close();
   server.close();
 }
-console.log(`wrote ${path.relative(root, images)}/demo.jpg and frames.jpg`);
+console.log(`wrote ${path.relative(root, images)}/demo.jpg, frames.jpg and sky.jpg`);

@@ -98,7 +98,8 @@ impl Job {
         if let (Some(a), Some(m)) = (analysis.as_mut(), mask.as_ref()) {
             FreezeMask::new(m, a.width, a.height).apply_to(&mut a.maps.mobility);
         }
-        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps), frozen)?;
+        let arrows = options.arrows_in_output((plan.source_width, plan.source_height), output);
+        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps), frozen, &arrows)?;
         let avi = (plan.format == Format::Avi).then(|| {
             (
                 AviWriter::new(plan.width, plan.height, plan.fps),

@@ -95,6 +95,10 @@ impl fmt::Display for Resolution {
 pub mod limits {
     /// Default video length in seconds.
     pub const DEFAULT_DURATION: f64 = 4.0;
+    /// Most direction arrows (`paths`) a video may have.
+    pub const MAX_PATHS: usize = 32;
+    /// Most points all the arrows together may have.
+    pub const MAX_PATH_POINTS: usize = 1024;
     /// Longest video in seconds.
     pub const MAX_DURATION: f64 = 30.0;
     /// Default frame rate.
@@ -169,6 +173,18 @@ pub struct RenderOptions {
     /// (made from the image's header and the options, before decoding) is larger fails with
     /// `RESOURCE_LIMIT`.
     pub memory_budget: Option<f64>,
+    /// Direction arrows for `flow`: which way things flow, drawn over the picture.
+    pub paths: Option<Vec<FlowPath>>,
+}
+
+/// A direction the flow follows, drawn over the picture: its points in 0–1 image coordinates
+/// (`[0, 0]` the top-left corner of the image, `[1, 1]` its bottom-right), in the order things
+/// flow. Like the freeze mask, it is cover-fitted with the image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowPath {
+    /// At least two points.
+    pub points: Vec<[f64; 2]>,
 }
 
 /// Options after validation, every default applied.
@@ -207,7 +223,7 @@ pub struct ValidOptions {
 
 impl RenderOptions {
     /// The option names, as spelled in JavaScript.
-    pub const FIELDS: [&'static str; 12] = [
+    pub const FIELDS: [&'static str; 13] = [
         "format",
         "duration",
         "fps",
@@ -220,6 +236,7 @@ impl RenderOptions {
         "loop",
         "maxInputBytes",
         "memoryBudget",
+        "paths",
     ];
 
     /// Refuses any name not in [`RenderOptions::FIELDS`]. Deserializers that only look up known
@@ -314,6 +331,8 @@ impl RenderOptions {
                 "must be a whole number of bytes from {MIN_MEMORY_BUDGET} (16 MiB) to {MAX_MEMORY_BUDGET} (768 MiB)"
             ),
         )?;
+        let motion = self.motion.unwrap_or_default();
+        self.check_paths(motion)?;
         Ok(ValidOptions {
             format: self.format.unwrap_or_default(),
             duration,
@@ -322,7 +341,7 @@ impl RenderOptions {
             height,
             seed: seed as u64,
             frames,
-            motion: self.motion.unwrap_or_default(),
+            motion,
             amplitude,
             resonance_depth: depth as u32,
             quantum_precision: precision as u32,
@@ -330,6 +349,54 @@ impl RenderOptions {
             max_input_bytes: max_input as usize,
             memory_budget: budget as u64,
         })
+    }
+}
+
+impl RenderOptions {
+    /// `INVALID_OPTION` naming `paths` unless they are for `flow` and every one has two to
+    /// [`MAX_PATH_POINTS`](limits::MAX_PATH_POINTS) points inside the picture.
+    fn check_paths(&self, motion: MotionMode) -> Result<()> {
+        use limits::{MAX_PATHS, MAX_PATH_POINTS};
+        let Some(paths) = self.paths.as_ref().filter(|p| !p.is_empty()) else {
+            return Ok(());
+        };
+        let refuse = |why: String| Err(EngineError::invalid_option("paths", why));
+        if motion != MotionMode::Flow {
+            return refuse(format!("direction arrows apply to motion \"flow\", not \"{}\"", motion.as_str()));
+        }
+        if paths.len() > MAX_PATHS {
+            return refuse(format!("at most {MAX_PATHS} arrows, got {}", paths.len()));
+        }
+        let points: usize = paths.iter().map(|p| p.points.len()).sum();
+        if points > MAX_PATH_POINTS {
+            return refuse(format!("at most {MAX_PATH_POINTS} points in all, got {points}"));
+        }
+        for (i, path) in paths.iter().enumerate() {
+            if path.points.len() < 2 {
+                return refuse(format!("arrow {i} needs at least 2 points, got {}", path.points.len()));
+            }
+            if let Some([x, y]) =
+                path.points.iter().find(|[x, y]| !((0.0..=1.0).contains(x) && (0.0..=1.0).contains(y)))
+            {
+                return refuse(format!("arrow {i}: points are 0–1 image coordinates, got [{x}, {y}]"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The arrows in the output's pixels, for an image of `source` size cover-fitted to `output`.
+    pub fn arrows_in_output(&self, source: (u32, u32), output: (u32, u32)) -> Vec<Vec<(f32, f32)>> {
+        let (sw, sh) = (f64::from(source.0), f64::from(source.1));
+        let (w, h) = (f64::from(output.0), f64::from(output.1));
+        let scale = (sw / w).min(sh / h);
+        let (ox, oy) = ((sw - w * scale) / 2.0, (sh - h * scale) / 2.0);
+        self.paths
+            .iter()
+            .flatten()
+            .map(|p| {
+                p.points.iter().map(|[u, v]| (((u * sw - ox) / scale) as f32, ((v * sh - oy) / scale) as f32)).collect()
+            })
+            .collect()
     }
 }
 

@@ -49,6 +49,49 @@ pub const SKY_TRAVEL: f64 = 2.0 * TRAVEL;
 /// Weight of the curl noise against the structure's direction.
 const SWIRL: f32 = 0.6;
 
+/// Per node of `grid`, the way `arrows` (polylines in output pixels) say things flow there, scaled
+/// by how near the nearest arrow is.
+///
+/// The direction is the tangent of every arrow segment weighted by `1 / (d² + r²)`, `d` the node's
+/// distance to the segment and `r` 5 % of the picture's shorter side: it follows an arrow closely
+/// near it and blends smoothly between arrows. Its length is `exp(−d²/2R²)` for the nearest
+/// segment, `R` 15 % of the shorter side, so nothing far from every arrow moves.
+pub fn arrow_directions(grid: &MotionGrid, arrows: &[Vec<(f32, f32)>], short: f32) -> Vec<(f32, f32)> {
+    let (r2, reach2) = ((0.05 * short).powi(2), 2.0 * (0.15 * short).powi(2));
+    type Point = (f32, f32);
+    let segments: Vec<(Point, Point, Point)> = arrows
+        .iter()
+        .flat_map(|a| a.windows(2))
+        .filter_map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let d = (b.0 - a.0, b.1 - a.1);
+            let len = libm::hypotf(d.0, d.1);
+            (len > 1e-3).then(|| (a, d, (d.0 / len, d.1 / len)))
+        })
+        .collect();
+    (0..grid.len())
+        .map(|k| {
+            let p = ((k % grid.width) as f32 + 0.5, (k / grid.width) as f32 + 0.5);
+            let p = (p.0 * grid.cell.0 as f32, p.1 * grid.cell.1 as f32);
+            let (mut sum, mut nearest) = ((0f32, 0f32), f32::INFINITY);
+            for &(a, d, t) in &segments {
+                let along = (((p.0 - a.0) * d.0 + (p.1 - a.1) * d.1) / (d.0 * d.0 + d.1 * d.1)).clamp(0.0, 1.0);
+                let q = (a.0 + along * d.0 - p.0, a.1 + along * d.1 - p.1);
+                let d2 = q.0 * q.0 + q.1 * q.1;
+                let w = 1.0 / (d2 + r2);
+                sum = (sum.0 + w * t.0, sum.1 + w * t.1);
+                nearest = nearest.min(d2);
+            }
+            let norm = libm::hypotf(sum.0, sum.1);
+            if norm < 1e-12 {
+                return (0.0, 0.0);
+            }
+            let near = libm::expf(-nearest / reach2);
+            (near * sum.0 / norm, near * sum.1 / norm)
+        })
+        .collect()
+}
+
 /// Whole advection cycles of about [`CYCLE_SECONDS`] in the loop, at least one.
 fn whole_cycles(params: MotionParams) -> u32 {
     let seconds = f64::from(params.frames.max(1)) / f64::from(params.fps.max(1));
@@ -86,11 +129,20 @@ pub struct FlowField {
 impl FlowField {
     /// Builds the velocity field from the analysis maps.
     pub fn new(maps: &StructureMaps, params: MotionParams) -> Self {
+        Self::following(maps, params, &[])
+    }
+
+    /// Builds the velocity field from the analysis maps, along `arrows` when there are any
+    /// (polylines in output pixels, see [`arrow_directions`]): the arrows then say which way
+    /// things flow and how far from them anything moves, and the mobility map still says what may
+    /// move at all.
+    pub fn following(maps: &StructureMaps, params: MotionParams, arrows: &[Vec<(f32, f32)>]) -> Self {
         let grid = MotionGrid::new(maps, params.width, params.height, params.seed);
         let short = f64::from(params.width.min(params.height));
         let amplitude = params.amplitude.max(0.0);
         let cell_px = grid.cell_px();
         let direction = grid.directions(Direction::Across);
+        let arrowed = (!arrows.is_empty()).then(|| arrow_directions(&grid, arrows, short as f32));
 
         // Curl of a smooth stream function: (∂ψ/∂y, −∂ψ/∂x), normalised to unit RMS.
         let psi = grid.smooth_noise(params.seed ^ (0xF10 << 40), (0.15 * short / cell_px) as f32);
@@ -118,19 +170,22 @@ impl FlowField {
         let gate: Vec<f32> = wide.iter().map(|b| smoothstep(0.1, 0.7, *b)).collect();
         // The swirl bends the direction but never cancels it: the sum is renormalised, so the speed
         // stays even over what moves (unnormalised, a fifth of the grass barely moved).
-        let bent: Vec<(f32, f32)> = direction
-            .iter()
-            .zip(&curl)
-            .map(|(d, c)| {
-                let v = (d.0 + swirl * c.0, d.1 + swirl * c.1);
-                let norm = libm::hypotf(v.0, v.1);
-                if norm > 1e-6 {
-                    (v.0 / norm, v.1 / norm)
-                } else {
-                    *d
-                }
-            })
-            .collect();
+        let bent: Vec<(f32, f32)> = match arrowed {
+            Some(along) => along,
+            None => direction
+                .iter()
+                .zip(&curl)
+                .map(|(d, c)| {
+                    let v = (d.0 + swirl * c.0, d.1 + swirl * c.1);
+                    let norm = libm::hypotf(v.0, v.1);
+                    if norm > 1e-6 {
+                        (v.0 / norm, v.1 / norm)
+                    } else {
+                        *d
+                    }
+                })
+                .collect(),
+        };
         let component = |axis: usize| {
             let data = bent.iter().map(|d| if axis == 0 { d.0 } else { d.1 }).collect();
             let mut v = grid.plane(data).blur(settle).data;

@@ -13,7 +13,7 @@
 //! - a column whose border falls much lower than its neighbours' (the scan leaked through a gap)
 //!   is raised to their median; a column is never lowered, so a pole or a spire keeps its column;
 //! - the result is a sky only if it covers at least 5 % of the picture, is brighter on average than
-//!   the ground (it lights the scene) and smoother. Otherwise there is none, and nothing drifts.
+//!   the ground (it lights the scene) and smooth. Otherwise there is none, and nothing drifts.
 //!
 //! The renderer draws the sky as a layer of its own ([`Sky::alpha`] says how much of each pixel is
 //! sky), so the drift never has to slow down in front of what stands against it.
@@ -29,11 +29,18 @@ const LOWEST_QUANTILE: f32 = 0.35;
 const HIGHEST_QUANTILE: f32 = 0.95;
 /// The least share of the picture a sky covers.
 const MIN_SHARE: f32 = 0.05;
+/// The largest median colour gradient of a sky, per pixel in 0–1 units (about 13 levels): a sky is
+/// smooth between its clouds' edges, whatever the ground is like.
+const SMOOTHEST_SKY: f32 = 0.05;
 /// Weight of the sky's uniformity against the ground's in the energy.
 const GAMMA: f64 = 2.0;
 /// The squared Mahalanobis distance beyond which a pixel is not sky: the 99.9th percentile of
 /// χ² with 4 degrees of freedom.
 const SKY_OUTLIER: f64 = 18.5;
+/// What each such pixel adds to the cost of calling it sky: enough that a run of them (a pole, a
+/// roof) is never sky, small enough that a cloud's few pixels of sharp edge do not end a column's
+/// sky.
+const OUTLIER_COST: f64 = 25.0;
 /// Rounds of [`refined`] after the threshold search.
 const REFINEMENTS: usize = 2;
 
@@ -121,8 +128,8 @@ impl Sky {
     }
 
     /// Whether the found region behaves like a sky: large enough, brighter than the ground on
-    /// average, and smooth (its median gradient under 0.7 of the ground's: clouds have edges, but
-    /// most of a sky is between them).
+    /// average, and smooth (its median gradient under [`SMOOTHEST_SKY`] and 0.7 of the ground's:
+    /// clouds have edges, but most of a sky is between them).
     fn is_plausible(&self, image: &Rgba8Image, gradient: &FloatPlane) -> bool {
         if self.share() < MIN_SHARE {
             return false;
@@ -146,7 +153,8 @@ impl Sky {
             *v.select_nth_unstable_by(k, f32::total_cmp).1
         };
         let brighter = sky.0 / sky.1.len() as f64 > ground.0 / ground.1.len() as f64;
-        brighter && median(&mut sky.1) < 0.7 * median(&mut ground.1)
+        let smooth = median(&mut sky.1);
+        brighter && smooth < SMOOTHEST_SKY && smooth < 0.7 * median(&mut ground.1)
     }
 }
 
@@ -270,15 +278,17 @@ fn refined(image: &Rgba8Image, texture: &FloatPlane, border: &[usize]) -> Option
         let p = &image.data()[i * 4..i * 4 + 3];
         [f64::from(p[0]), f64::from(p[1]), f64::from(p[2]), 255.0 * f64::from(texture.data[i])]
     };
-    let (mut sky, mut ground) = (Gaussian4::default(), Gaussian4::default());
+    let mut ground = Gaussian4::default();
+    let mut sky_pixels = Vec::new();
     for i in 0..w * h {
         if i / w < border[i % w] {
-            sky.add(feature(i));
+            sky_pixels.push(i);
         } else {
             ground.add(feature(i));
         }
     }
-    let (sky, ground) = (sky.fitted()?, ground.fitted()?);
+    let ground = ground.fitted()?;
+    let sky = sky_modes(&sky_pixels, &feature)?;
     let mut cost = vec![0f64; h + 1];
     Some(
         (0..w)
@@ -289,16 +299,57 @@ fn refined(image: &Rgba8Image, texture: &FloatPlane, border: &[usize]) -> Option
                 cost[0] = ground_cost;
                 for y in 0..h {
                     let f = feature(y * w + x);
-                    let (d2, sky_cost) = sky.cost(f);
+                    let (d2, sky_cost) = sky
+                        .iter()
+                        .map(|m| m.cost(f))
+                        .fold((f64::INFINITY, f64::INFINITY), |a, b| (a.0.min(b.0), a.1.min(b.1)));
                     // What the sky model cannot explain is never sky, however unlike the ground
                     // it is: a grey roof under a blue sky.
-                    let sky_cost = if d2 > SKY_OUTLIER { sky_cost + 1e4 } else { sky_cost };
+                    let sky_cost = if d2 > SKY_OUTLIER { sky_cost + OUTLIER_COST } else { sky_cost };
                     cost[y + 1] = cost[y] + sky_cost - ground.cost(f).1;
                 }
                 (0..=h).fold(0, |best, b| if cost[b] < cost[best] { b } else { best })
             })
             .collect(),
     )
+}
+
+/// The sky as two Gaussians: a sky is often two things, blue and cloud, and one Gaussian fitted to
+/// both would call a large white cloud an outlier. The pixels are split by two-means on the
+/// feature (from the darkest and the brightest), five rounds; a mode with too few pixels is
+/// dropped. `None` when no mode can be fitted.
+fn sky_modes(pixels: &[usize], feature: &impl Fn(usize) -> [f64; 4]) -> Option<Vec<Fitted4>> {
+    let brightness = |f: [f64; 4]| f[0] + f[1] + f[2];
+    let (mut dark, mut bright) = (None::<[f64; 4]>, None::<[f64; 4]>);
+    for &i in pixels {
+        let f = feature(i);
+        if dark.is_none_or(|d| brightness(f) < brightness(d)) {
+            dark = Some(f);
+        }
+        if bright.is_none_or(|b| brightness(f) > brightness(b)) {
+            bright = Some(f);
+        }
+    }
+    let mut centres = [dark?, bright?];
+    let distance = |a: [f64; 4], b: [f64; 4]| (0..4).map(|k| (a[k] - b[k]).powi(2)).sum::<f64>();
+    let mut modes = [Gaussian4::default(), Gaussian4::default()];
+    for round in 0..5 {
+        modes = [Gaussian4::default(), Gaussian4::default()];
+        for &i in pixels {
+            let f = feature(i);
+            let k = usize::from(distance(f, centres[1]) < distance(f, centres[0]));
+            modes[k].add(f);
+        }
+        if round < 4 {
+            for (c, m) in centres.iter_mut().zip(&modes) {
+                if m.n > 0 {
+                    *c = m.sum.map(|v| v / m.n as f64);
+                }
+            }
+        }
+    }
+    let fitted: Vec<Fitted4> = modes.iter().filter_map(Gaussian4::fitted).collect();
+    (!fitted.is_empty()).then_some(fitted)
 }
 
 /// Running sums of a 4-component feature, fitted to a Gaussian.

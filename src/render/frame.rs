@@ -101,7 +101,8 @@ impl Renderer {
     }
 
     /// The renderer for `plan`. `maps` (the analysis) is needed when the motion has resonance;
-    /// `frozen` (at the output size) marks pixels the local motion never moves.
+    /// `frozen` (at the output size) marks pixels the local motion never moves; `arrows` (in
+    /// output pixels) say which way `flow` goes.
     ///
     /// # Errors
     /// `INTERNAL` when resonance is asked for without the analysis maps.
@@ -110,6 +111,7 @@ impl Renderer {
         plan: &RenderPlan,
         maps: Option<&StructureMaps>,
         frozen: Option<FreezeMask>,
+        arrows: &[Vec<(f32, f32)>],
     ) -> Result<Self> {
         let (width, height, frames) = (plan.width, plan.height, plan.frames);
         if !plan.motion.needs_analysis() {
@@ -131,7 +133,7 @@ impl Renderer {
         };
         let pipeline = match plan.motion {
             MotionMode::Flow => {
-                let field = FlowField::new(maps, params);
+                let field = FlowField::following(maps, params, arrows);
                 let blend = FlowBlend::new(&fitted, field.amplitude());
                 Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer: None }
             }

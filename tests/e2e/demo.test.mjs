@@ -194,6 +194,34 @@ describe('on a cross-origin isolated page', () => {
     const sky = meanDiffRect(f0, mid, 512, 0, 512, 16, 240);
     assert.equal(land, 0, `the land changed by ${land}`);
     assert.ok(sky > 3, `the sky changed by ${sky.toFixed(2)}`);
+    // All across: a column of sky taken for ground would stand still as a bar.
+    const bands = Array.from({ length: 8 }, (_, i) => meanDiffRect(f0, mid, 512, 64 * i, 64 * i + 64, 16, 240));
+    assert.ok(bands.every((b) => b > 1), `the sky's change in bands of 64 columns: ${bands.map((b) => b.toFixed(2)).join(', ')}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('an arrow drawn over the grass steers flow: the grass moves near it, not far from it', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'flow');
+    await page.setInputFiles('#image', meadow);
+    await page.waitForSelector('#anchors-block:not([hidden])');
+    await page.check('#tool-arrow');
+    // Left to right at 92 % of the height, from 20 % to 80 % of the width.
+    await page.locator('#anchors').scrollIntoViewIfNeeded();
+    const box = await page.locator('#anchors').boundingBox();
+    await page.mouse.move(box.x + 0.2 * box.width, box.y + 0.92 * box.height);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + (0.2 + 0.05 * i) * box.width, box.y + 0.92 * box.height);
+    await page.mouse.up();
+    const { error } = await generate(page, { image: meadow, format: 'avi', duration: '1', fps: '24', resolution: '512x512' });
+    assert.equal(error, null);
+    const { file } = await download(page);
+    const [f0, f6] = [grayFrame(file, 0, 512, 512), grayFrame(file, 6, 512, 512)];
+    // The arrow lies at y ≈ 471 of the output; the grass begins at y ≈ 205.
+    const near = meanDiffRect(f0, f6, 512, 64, 448, 448, 496);
+    const far = meanDiffRect(f0, f6, 512, 64, 448, 216, 264);
+    assert.ok(near > 4 && far < 0.5 * near, `grass change near the arrow ${near.toFixed(2)}, far from it ${far.toFixed(2)}`);
     assert.deepEqual(problems, []);
     await page.close();
   });

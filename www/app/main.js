@@ -22,7 +22,8 @@ const ui = {
   generate: $('generate'), cancel: $('cancel'), progress: $('progress'), progressText: $('progress-text'),
   error: $('error'), preview: $('preview'), result: $('result'), video: $('video'),
   download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
-  anchorsBlock: $('anchors-block'), anchors: $('anchors'), clearAnchors: $('clear-anchors'),
+  anchorsBlock: $('anchors-block'), anchors: $('anchors'), clearAnchors: $('clear-anchors'), undoBrush: $('undo-brush'),
+  toolAnchor: $('tool-anchor'), toolArrow: $('tool-arrow'),
   analysis: $('analysis'), maps: $('maps'), spectra: $('spectra'), coherence: $('coherence'), analysisSummary: $('analysis-summary'),
   history: $('history'), historyEmpty: $('history-empty'), keepVideos: $('keep-videos'), clearHistory: $('clear-history'),
 };
@@ -39,7 +40,7 @@ let file = null;
  * @type {ImageBitmap | null}
  */
 let picture = null;
-const brush = new AnchorBrush(ui.anchors, ui.clearAnchors);
+const brush = new AnchorBrush(ui.anchors, { clear: ui.clearAnchors, undo: ui.undoBrush, anchor: ui.toolAnchor, arrow: ui.toolArrow });
 /** @type {AbortController | null} */
 let controller = null;
 /** @type {string | null} */
@@ -147,6 +148,8 @@ ui.generate.addEventListener('click', async () => {
       motion: ui.motion.value,
       loop: ui.loop.checked,
       freezeMask: await brush.mask(),
+      // Arrows steer flow; the other motions have no use for them (and refuse them).
+      paths: ui.motion.value === 'flow' ? brush.paths() : undefined,
       duration: Number(ui.duration.value),
       fps: Number(ui.fps.value),
       resolution: ui.resolution.value,

@@ -89,6 +89,14 @@ export interface GenerateOptions {
    * @default 1 % of the shorter side
    */
   amplitude?: number;
+  /**
+   * Direction arrows for `flow`: which way things flow, each a polyline of `[x, y]` points in 0–1
+   * image coordinates (`[0, 0]` top-left), drawn in the direction of flow. The flow follows the
+   * arrows smoothly between them and fades out far from them (about 15 % of the frame's shorter
+   * side), where the image is still and under `freezeMask`. At most 32 arrows and 1024 points in
+   * all; other motions refuse them with `INVALID_OPTION`.
+   */
+  paths?: { points: [number, number][] }[];
   /** Number of oscillation modes, 1–32. @default 8 */
   resonanceDepth?: number;
   /** Samples per analysed waveform and long side of the analysis grid: a power of two, 64–4096. @default 512 */
