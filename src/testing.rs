@@ -407,14 +407,14 @@ pub fn golden_motion_video_frames(motion: crate::motion::MotionMode) -> Vec<Vec<
 /// alike.
 pub const GOLDEN_MOTION_I420_SHA256: [(crate::motion::MotionMode, &str); 2] = [
     (crate::motion::MotionMode::Resonance, "80efaf93040a012b6d3ff6fe81716b29b3265174e13751b82837bcb7dce7823c"),
-    (crate::motion::MotionMode::Flow, "d22f288cbf9d60baed8b79ce53410684a7524c3368d4409f624032099da48a90"),
+    (crate::motion::MotionMode::Flow, "525e18fe87b1b75476d29138eb2dbd5241b02385e3c19bc1e266f6e8b477f571"),
 ];
 
 /// SHA-256 of [`golden_motion_frames`] per local motion (analysis, motion field and rendering):
 /// native and wasm must agree, which is why every transcendental goes through `libm`.
 pub const GOLDEN_MOTION_SHA256: [(crate::motion::MotionMode, &str); 3] = [
     (crate::motion::MotionMode::Resonance, "2d30b47a4f8e6246c89bdf988ace70bd613f1ed783391054c291ed815e295414"),
-    (crate::motion::MotionMode::Flow, "930b71f58bb9b2933f9e941f36af289e10732e72b52efdcdc1b324388a72d803"),
+    (crate::motion::MotionMode::Flow, "75f4707ac3a5797addfb25a534faa949e783b31dd1d35bc910b64e72c5588315"),
     (crate::motion::MotionMode::Shimmer, "236daac5b718374045eb312fafb6e6a6104dbb20758922b0be2d04d08c66ecd9"),
 ];
 

@@ -39,8 +39,18 @@ fn golden_camera_video_frames_are_stable() {
 /// frame was filtered at full size, then averaged. Both are low-pass; they differ at sharp colour
 /// edges (≈ 5 levels at the building's edge here) and by under half a level on average.
 fn assert_is_i420_of(rgba: &[u8], yuv: &[u8], w: usize, h: usize, what: &str) {
+    assert_is_i420_within(rgba, yuv, w, h, 2.0, what);
+}
+
+/// [`assert_is_i420_of`] with luma within `luma_worst` levels per pixel.
+fn assert_is_i420_within(rgba: &[u8], yuv: &[u8], w: usize, h: usize, luma_worst: f64, what: &str) {
     let e = testing::i420_error(rgba, yuv, w, h);
-    assert!(e.luma_worst <= 2.0 && e.luma_mean <= 0.6, "{what}: luma off by {} (mean {})", e.luma_worst, e.luma_mean);
+    assert!(
+        e.luma_worst <= luma_worst && e.luma_mean <= 0.6,
+        "{what}: luma off by {} (mean {})",
+        e.luma_worst,
+        e.luma_mean
+    );
     let (worst, mean) = (e.chroma_worst, e.chroma_mean);
     assert!(worst <= 8.0 && mean <= 0.75, "{what}: chroma off by {worst} (mean {mean})");
 }
@@ -103,7 +113,9 @@ fn flow_video_frames_are_its_rgba_frames_in_i420_and_the_loop_closes() {
     for i in [0, 3, 6] {
         let rgba = job.render_frame(i).expect("frame").to_vec();
         let yuv = job.render_video_frame(i).expect("frame").to_vec();
-        assert_is_i420_of(&rgba, &yuv, w, h, &format!("flow frame {i}"));
+        // The blend's contrast gains (up to √2 where both copies show) scale the two paths'
+        // rounding differences as well.
+        assert_is_i420_within(&rgba, &yuv, w, h, 2.5, &format!("flow frame {i}"));
     }
     assert_ne!(job.render_video_frame(3).expect("frame"), &first[..], "flow moves");
 }

@@ -4,7 +4,8 @@
 //! A steady drift cannot loop by itself, so two copies of the image are advected by the same static
 //! velocity field `V(x)`, half a period apart (two-phase advection, after Neyret's flow textures):
 //!
-//! `D_i(x, t) = s_i·V(x)`,  `s_i = 2·frac(c·t/T + φ(x) + i/2) − 1 ∈ [−1, 1)`,  weight `w_i = 1 − |s_i|`,
+//! `D_i(x, t) = s_i·V(x)`,  `s_i = 2·frac(c·t/T + φ(x) + i/2) − 1 ∈ [−1, 1)`,
+//! weight `w_i = S(1 − |s_i|)` with `S` a smoothstep from ¼ to ¾ (see [`CROSSFADE`]),
 //!
 //! `c` a whole number of cycles per loop (the sky's drift: a whole number and a half, see
 //! [`FlowField::sky`]). Each copy slides from `−V` to `+V` and is faded out
@@ -46,6 +47,12 @@ pub const TRAVEL: f64 = 4.0;
 /// it per [`CYCLE_SECONDS`] (see [`FlowField::sky`]), so the clouds drift `8A` in that time, as
 /// far as flow's texture does in a whole cycle.
 pub const SKY_TRAVEL: f64 = 2.0 * TRAVEL;
+/// The crossfade: a copy's weight is `smoothstep(a, b, 1 − |s|)`, which with `a + b = 1` makes
+/// the two weights sum to one. Linear (`(0, 1)`), the two copies, `|V|` apart, both showed with a
+/// quarter or more of the weight for half of every cycle: a double image. With `(0.25, 0.75)`
+/// each place spends a seventh of the cycle that way, and a copy is still fully faded out well
+/// before it jumps back (`|s| ≥ 0.75`).
+const CROSSFADE: (f32, f32) = (0.25, 0.75);
 /// Weight of the curl noise against the structure's direction.
 const SWIRL: f32 = 0.6;
 
@@ -109,7 +116,7 @@ pub fn blend_sigma(amplitude: f64) -> f32 {
 pub struct FlowPhase {
     /// `s_i`: the copy is displaced by `offset · V(x)`.
     pub offset: f32,
-    /// `w_i = 1 − |s_i|`; the two weights sum to one.
+    /// `w_i = S(1 − |s_i|)` (see [`CROSSFADE`]); the two weights sum to one.
     pub weight: f32,
 }
 
@@ -301,7 +308,7 @@ impl FlowField {
         let t1 = fract(t0 + 0.5);
         [t0, t1].map(|t| {
             let s = 2.0 * t - 1.0;
-            FlowPhase { offset: s, weight: 1.0 - s.abs() }
+            FlowPhase { offset: s, weight: smoothstep(CROSSFADE.0, CROSSFADE.1, 1.0 - s.abs()) }
         })
     }
 }
