@@ -26,13 +26,13 @@ const FRAME_BYTES_PER_PX: f64 = 8.0;
 /// Bytes per analysis-grid pixel: luma, the structure tensor, texture energy and their blurs, the
 /// maps, at their peak while the analysis runs (measured ≈ 73–83).
 const ANALYSIS_BYTES_PER_PX: f64 = 84.0;
-/// Bytes per output pixel of the flow field (velocities, gates, the blend's local statistics;
-/// measured ≈ 18–21).
-const FLOW_BYTES_PER_PX: f64 = 24.0;
-/// Bytes per output pixel of the sky: flow's, plus the sky layer, its alpha and the still picture
-/// in I420 (about 7), plus the fill's pyramid of four floats a pixel while the layer is made
-/// (about 21); counted from the buffers.
-const SKY_BYTES_PER_PX: f64 = 56.0;
+/// Bytes per output pixel of the flow field (velocities, gates, the blend's local statistics), and
+/// of a textured sky drifting over it when the picture has one (its layer, field, alpha and
+/// frames); tests/resources.rs measures both.
+const FLOW_BYTES_PER_PX: f64 = 32.0;
+/// Bytes per output pixel of the sky motion: its field and blend as flow's, its layer, alpha and
+/// the still picture, the fill's pyramid while the layer is made; tests/resources.rs measures it.
+const SKY_BYTES_PER_PX: f64 = 32.0;
 /// Bytes per output pixel of shimmer: four complex i16 bands plus the blurs that make them
 /// (measured ≈ 45–48).
 const SHIMMER_BYTES_PER_PX: f64 = 50.0;

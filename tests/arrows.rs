@@ -225,3 +225,64 @@ fn the_crossfade_shows_little_double_image() {
     let ghost = sum / f64::from(n);
     assert!(ghost < GHOST, "the second copy shows at {ghost:.3} of the first on average");
 }
+
+/// A river between banks: a band of streaked, textured water across the middle (rows 0.35·H to
+/// 0.65·H) between smooth, untextured banks.
+fn river() -> quantonium_video::image::Rgba8Image {
+    use quantonium_video::testing::value_noise;
+    let data = (0..W * H)
+        .flat_map(|i| {
+            let (x, y) = (f64::from(i % W) + 0.5, f64::from(i / W) + 0.5);
+            let v = y / f64::from(H);
+            let px = if (0.35..0.65).contains(&v) {
+                let n = 0.6 * value_noise(11, x / 3.0, y, 2.0) + 0.4 * value_noise(12, x / 3.0, y, 5.0);
+                [30.0 + 60.0 * n, 70.0 + 90.0 * n, 110.0 + 120.0 * n]
+            } else {
+                [120.0 + 30.0 * v, 110.0 + 20.0 * v, 80.0]
+            };
+            let [r, g, b] = px.map(|c: f64| c.round().clamp(0.0, 255.0) as u8);
+            [r, g, b, 255]
+        })
+        .collect();
+    quantonium_video::image::Rgba8Image::from_raw(W, H, data).expect("size")
+}
+
+#[test]
+fn an_arrow_along_a_river_moves_the_water_downstream_and_never_the_banks() {
+    let img = river();
+    let mut job =
+        Job::new(&png_bytes(&img), &options(vec![vec![[0.05, 0.5], [0.5, 0.5], [0.95, 0.5]]])).expect("valid");
+    let first = luma(job.render_frame(0).expect("frame 0"));
+    let later = luma(job.render_frame(12).expect("frame 12"));
+    let (dx, dy) = shift(&first, &later, (128, 96));
+    assert!(dx >= 2 && dy.abs() * 2 <= dx, "the water moved ({dx}, {dy}), not downstream");
+    // The banks, 24 px or more from the water, never change in any frame.
+    let input = job.render_frame(0).expect("frame").to_vec();
+    let bank = |i: usize| {
+        let y = i / W as usize;
+        y + 24 < (0.35 * f64::from(H)) as usize || y > (0.65 * f64::from(H)) as usize + 24
+    };
+    for index in (0..job.plan().frames).step_by(8) {
+        let frame = job.render_frame(index).expect("frame").to_vec();
+        let moved =
+            (0..(W * H) as usize).filter(|&i| bank(i) && frame[i * 4..i * 4 + 4] != input[i * 4..i * 4 + 4]).count();
+        assert_eq!(moved, 0, "frame {index}: {moved} bank pixels changed");
+    }
+}
+
+#[test]
+fn anchors_hold_under_an_arrow() {
+    let png = png_bytes(&landscape(W, H).0);
+    // Anchor the left half; an arrow runs across the whole width.
+    let mask: Vec<u8> = (0..W * H).flat_map(|i| if i % W < W / 2 { [0u8, 0, 0, 255] } else { [255; 4] }).collect();
+    let mask = quantonium_video::image::Rgba8Image::from_raw(W, H, mask).expect("size");
+    let options = options(vec![vec![[0.05, 0.8], [0.95, 0.8]]]);
+    let mut job = Job::with_freeze_mask(&png, &options, Some(&png_bytes(&mask))).expect("valid");
+    let first = job.render_frame(0).expect("frame").to_vec();
+    let later = job.render_frame(12).expect("frame").to_vec();
+    let w = W as usize;
+    let changed = |i: usize| first[i * 4..i * 4 + 4] != later[i * 4..i * 4 + 4];
+    assert!((0..w * H as usize).filter(|i| i % w < w / 2).all(|i| !changed(i)), "an anchored pixel changed");
+    let free = (0..w * H as usize).filter(|&i| i % w > 3 * w / 4 && i / w > 140 && changed(i)).count();
+    assert!(free > 1000, "the free grass under the arrow still moves ({free} pixels)");
+}

@@ -103,6 +103,7 @@ fn the_memory_estimate_bounds_the_measured_peak_without_overstating_it() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let photo = png_bytes(&landscape(2048, 1536).0);
     let jpeg = JpegFrameEncoder::new(90).encode(&gradient(4000, 3000)).expect("jpeg");
+    let sky = png_bytes(&quantonium_video::testing::sky_scene(2048, 1536, 1).0);
     let cases = [
         ("png 2048x1536", &photo, options(1024, MotionMode::Camera, 512.0)),
         ("png 2048x1536 mp4", &photo, mp4(options(1024, MotionMode::Camera, 512.0))),
@@ -111,6 +112,8 @@ fn the_memory_estimate_bounds_the_measured_peak_without_overstating_it() {
         ("png 2048x1536", &photo, options(1024, MotionMode::Flow, 512.0)),
         ("png 2048x1536", &photo, options(1024, MotionMode::Shimmer, 512.0)),
         ("png 2048x1536", &photo, options(512, MotionMode::Shimmer, 512.0)),
+        ("sky png 2048x1536", &sky, options(1024, MotionMode::Sky, 512.0)),
+        ("sky png 2048x1536", &sky, options(1024, MotionMode::Flow, 512.0)),
         ("jpeg 4000x3000", &jpeg, options(1024, MotionMode::Camera, 512.0)),
         ("jpeg 4000x3000 mp4", &jpeg, mp4(options(1024, MotionMode::Camera, 512.0))),
         ("jpeg 4000x3000", &jpeg, options(512, MotionMode::Resonance, 512.0)),

@@ -151,3 +151,24 @@ fn a_picture_without_sky_stays_still() {
     let first = job.render_frame(0).expect("frame").to_vec();
     assert_eq!(job.render_frame(30).expect("frame").to_vec(), first);
 }
+
+#[test]
+fn flow_drifts_a_cloudy_sky_as_the_sky_motion_does() {
+    let (png, _, truth) = scene(6);
+    let options = RenderOptions { motion: Some(MotionMode::Flow), ..options(6.0) };
+    let mut job = Job::new(&png, &options).expect("valid");
+    let frames = job.plan().frames;
+    // Flow's own copies repeat every half cycle; the sky's drift does not.
+    let first = job.render_frame(0).expect("frame 0").to_vec();
+    let half = job.render_frame(frames / 2).expect("frame N/2").to_vec();
+    let sky: Vec<usize> = (0..truth.sky.len()).filter(|&i| truth.sky[i]).collect();
+    let moved = sky.iter().filter(|&&i| (luma_at(&first, i) - luma_at(&half, i)).abs() >= 3.0).count();
+    let share = moved as f64 / sky.len() as f64;
+    assert!(share >= 0.6, "{:.1} % of the sky changed by 3 levels or more", 100.0 * share);
+    // What the encoder gets drifts the same sky.
+    let video_first = job.render_video_frame(0).expect("frame").to_vec();
+    let video_half = job.render_video_frame(frames / 2).expect("frame").to_vec();
+    let luma_moved = sky.iter().filter(|&&i| video_first[i].abs_diff(video_half[i]) >= 3).count();
+    assert!(luma_moved as f64 >= 0.6 * sky.len() as f64, "{luma_moved} of {} sky luma samples moved", sky.len());
+    assert_eq!(job.render_frame(frames).expect("frame N").to_vec(), first, "the loop closes");
+}

@@ -50,6 +50,8 @@ pub struct Sky {
     width: usize,
     height: usize,
     border: Vec<usize>,
+    /// The sky's median colour gradient, per pixel in 0–1 units.
+    texture: f32,
 }
 
 impl Sky {
@@ -90,8 +92,9 @@ impl Sky {
         for _ in 0..REFINEMENTS {
             border = refined(image, &texture, &border)?;
         }
-        let sky = Sky { width: w, height: h, border: without_leaks(&border) };
-        sky.is_plausible(image, &fine).then_some(sky)
+        let mut sky = Sky { width: w, height: h, border: without_leaks(&border), texture: 0.0 };
+        sky.texture = sky.plausible_texture(image, &fine)?;
+        Some(sky)
     }
 
     /// Width and height in pixels.
@@ -127,12 +130,18 @@ impl Sky {
         clearance.data.iter().map(|&d| (255.0 * smooth(1.0, 1.0 + soft, d)).round() as u8).collect()
     }
 
-    /// Whether the found region behaves like a sky: large enough, brighter than the ground on
-    /// average, and smooth (its median gradient under [`SMOOTHEST_SKY`] and 0.7 of the ground's:
-    /// clouds have edges, but most of a sky is between them).
-    fn is_plausible(&self, image: &Rgba8Image, gradient: &FloatPlane) -> bool {
+    /// How textured the sky is: its median colour gradient per pixel, in 0–1 units (a clear blue
+    /// sky's is near 0, where a drift cannot be seen).
+    pub fn texture(&self) -> f32 {
+        self.texture
+    }
+
+    /// The sky's median gradient when the found region behaves like a sky: large enough, brighter
+    /// than the ground on average, and smooth (its median gradient under [`SMOOTHEST_SKY`] and 0.7
+    /// of the ground's: clouds have edges, but most of a sky is between them); `None` otherwise.
+    fn plausible_texture(&self, image: &Rgba8Image, gradient: &FloatPlane) -> Option<f32> {
         if self.share() < MIN_SHARE {
-            return false;
+            return None;
         }
         let luma = FloatPlane::luma(image);
         let (mut sky, mut ground) = ((0f64, Vec::new()), (0f64, Vec::new()));
@@ -146,7 +155,7 @@ impl Sky {
         }
         if ground.1.is_empty() {
             // All sky: nothing stands against it, and nothing says it is a sky.
-            return false;
+            return None;
         }
         let median = |v: &mut Vec<f32>| {
             let k = v.len() / 2;
@@ -154,7 +163,7 @@ impl Sky {
         };
         let brighter = sky.0 / sky.1.len() as f64 > ground.0 / ground.1.len() as f64;
         let smooth = median(&mut sky.1);
-        brighter && smooth < SMOOTHEST_SKY && smooth < 0.7 * median(&mut ground.1)
+        (brighter && smooth < SMOOTHEST_SKY && smooth < 0.7 * median(&mut ground.1)).then_some(smooth)
     }
 }
 
@@ -545,7 +554,7 @@ mod tests {
 
     #[test]
     fn alpha_is_zero_off_the_sky_and_full_inside_it() {
-        let sky = Sky { width: 10, height: 10, border: vec![5, 5, 5, 5, 1, 5, 5, 5, 5, 5] };
+        let sky = Sky { width: 10, height: 10, border: vec![5, 5, 5, 5, 1, 5, 5, 5, 5, 5], texture: 0.0 };
         let alpha = sky.alpha(40, 40, 3.0);
         let at = |x: usize, y: usize| alpha[y * 40 + x];
         assert_eq!(at(2, 0), 255, "deep in the sky");

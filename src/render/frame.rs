@@ -18,7 +18,7 @@ use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::CameraPath;
 use crate::render::freeze::FreezeMask;
-use crate::render::layer::Composite;
+use crate::render::layer::{over_i420, over_rgba, Composite};
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
 use crate::render::preview;
@@ -44,7 +44,8 @@ enum Pipeline {
     /// Two advected copies of the fitted image, blended. `planes` are the fitted image and the
     /// blend's mean in I420, made at the first video frame (boxed: they are large inline). For the
     /// sky, `fitted` is the sky layer (the sky, everything else filled in from it) and `layer`
-    /// puts the still picture under it.
+    /// puts the still picture under it. For flow over a picture with a textured sky, `sky` drifts
+    /// the sky over the flowing rest.
     Flow {
         fitted: Rgba8Image,
         field: FlowField,
@@ -52,9 +53,49 @@ enum Pipeline {
         frozen: Option<FreezeMask>,
         planes: Option<Box<FlowPlanes>>,
         layer: Option<Box<Composite>>,
+        sky: Option<Box<SkyOverlay>>,
     },
     /// The fitted image plus its phase-rotated bands.
     Shimmer { fitted: Rgba8Image, field: ShimmerField },
+}
+
+/// The sky drifting over flow, as the sky motion draws it: its layer, field, blend and coverage,
+/// and its frames (reused buffers).
+#[derive(Debug)]
+struct SkyOverlay {
+    layer: Rgba8Image,
+    field: FlowField,
+    blend: FlowBlend,
+    alpha: Composite,
+    planes: Option<Box<FlowPlanes>>,
+    rgba: Vec<u8>,
+    i420: Vec<u8>,
+}
+
+impl SkyOverlay {
+    /// The overlay for `fitted`, or `None` when it has no sky whose drift would show.
+    fn new(fitted: &Rgba8Image, maps: &StructureMaps, params: MotionParams) -> Option<Box<Self>> {
+        let sky = Sky::find(&sky_picture(fitted)).filter(|s| s.texture() >= VISIBLE_SKY_TEXTURE)?;
+        let field = FlowField::sky(maps, Some(&sky), params);
+        if field.is_still() {
+            return None;
+        }
+        let (w, h) = (fitted.width() as usize, fitted.height() as usize);
+        let alpha = sky.alpha(w, h, SKY_EDGE_PX);
+        let known: Vec<bool> = alpha.iter().map(|&a| a > 0).collect();
+        let layer = fill_unknown(fitted, &known);
+        let blend = FlowBlend::new(&layer, field.amplitude());
+        let alpha = Composite::new(fitted.clone(), alpha);
+        Some(Box::new(SkyOverlay {
+            layer,
+            field,
+            blend,
+            alpha,
+            planes: None,
+            rgba: vec![0; w * h * 4],
+            i420: Vec::new(),
+        }))
+    }
 }
 
 /// Renders frames of one video.
@@ -135,7 +176,10 @@ impl Renderer {
             MotionMode::Flow => {
                 let field = FlowField::following(maps, params, arrows);
                 let blend = FlowBlend::new(&fitted, field.amplitude());
-                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer: None }
+                // A textured sky drifts as the sky motion's does; drawn arrows say where
+                // everything goes instead.
+                let sky = if arrows.is_empty() { SkyOverlay::new(&fitted, maps, params) } else { None };
+                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer: None, sky }
             }
             MotionMode::Sky => {
                 let sky = Sky::find(&sky_picture(&fitted));
@@ -150,7 +194,7 @@ impl Renderer {
                     None => (fitted, None),
                 };
                 let blend = FlowBlend::new(&fitted, field.amplitude());
-                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer }
+                Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer, sky: None }
             }
             MotionMode::Shimmer => {
                 let field = ShimmerField::new(&fitted, maps, frozen.as_ref(), params);
@@ -251,7 +295,7 @@ impl Renderer {
     pub fn render(&mut self, index: u32) -> Result<&[u8]> {
         self.check_index(index)?;
         let view = self.view(index);
-        match &self.pipeline {
+        match &mut self.pipeline {
             Pipeline::Camera { source, .. } => {
                 let view = view.unwrap_or(View::IDENTITY);
                 resample(source, view, &mut self.buffer, self.width as usize, self.height as usize);
@@ -261,7 +305,7 @@ impl Renderer {
                 let positions = WarpPositions::new(self.width as usize, view, displacement.as_ref(), frozen.as_ref());
                 warp(fitted, &mut self.buffer, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { fitted, field, blend, frozen, layer, .. } => {
+            Pipeline::Flow { fitted, field, blend, frozen, layer, sky, .. } => {
                 if field.is_still() {
                     self.buffer.copy_from_slice(fitted.data());
                 } else {
@@ -269,6 +313,10 @@ impl Renderer {
                 }
                 if let Some(layer) = layer {
                     layer.under_rgba(&mut self.buffer);
+                }
+                if let Some(o) = sky {
+                    advect(&o.layer, &o.blend, &o.field, index, frozen.as_ref(), &mut o.rgba);
+                    over_rgba(&o.alpha, &mut self.buffer, &o.rgba);
                 }
             }
             Pipeline::Shimmer { fitted, field } => match field.frame(index) {
@@ -326,7 +374,7 @@ impl Renderer {
                 let positions = WarpPositions::new(w, view, displacement.as_ref(), frozen.as_ref());
                 warp_i420(planes, &mut self.i420, |y, xs, ys| positions.row(y, xs, ys));
             }
-            Pipeline::Flow { fitted, field, blend, frozen, planes, layer } => {
+            Pipeline::Flow { fitted, field, blend, frozen, planes, layer, sky } => {
                 let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(fitted, blend, field)));
                 if field.is_still() {
                     planes.image().copy_to(&mut self.i420);
@@ -335,6 +383,13 @@ impl Renderer {
                 }
                 if let Some(layer) = layer {
                     layer.under_i420(&mut self.i420);
+                }
+                if let Some(o) = sky {
+                    let SkyOverlay { layer, field, blend, alpha, planes, i420, .. } = &mut **o;
+                    let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(layer, blend, field)));
+                    i420.resize(self.i420.len(), 0);
+                    advect_i420(planes, blend, field, index, frozen.as_ref(), i420);
+                    over_i420(alpha, &mut self.i420, i420);
                 }
             }
             Pipeline::Shimmer { .. } => {
@@ -366,6 +421,10 @@ impl Renderer {
         &self.buffer
     }
 }
+
+/// The least sky texture (median colour gradient, 0–1 units a pixel) worth drifting under flow:
+/// about a level a pixel. A clear sky's drift cannot be seen and would only cost a second render.
+const VISIBLE_SKY_TEXTURE: f32 = 0.004;
 
 /// How many pixels the sky's edge takes to go from still to fully moving: a soft edge, too narrow
 /// to show a halo.

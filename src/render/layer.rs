@@ -1,5 +1,5 @@
-//! A moving layer over the still picture: `out = α·layer + (1 − α)·still`, per pixel, with α in
-//! 0 to 255. Where α is 0 the still picture comes through bit for bit, in chroma too when α is 0
+//! A moving layer over the still picture, or over another moving one: `out = α·layer + (1 −
+//! α)·under`, per pixel, with α in 0 to 255. Where α is 0 the still picture comes through bit for bit, in chroma too when α is 0
 //! anywhere in the 2x2 block (a block takes the least α of its four pixels), so nothing outside
 //! the layer ever changes.
 
@@ -64,6 +64,32 @@ impl Composite {
             for ((o, &s), &a) in out.iter_mut().zip(&plane.data).zip(&self.block_alpha) {
                 *o = mix(*o, s, a);
             }
+        }
+    }
+}
+
+/// Puts `layer` (RGBA) over `base` (RGBA, the picture's size), in place, by `alpha`.
+pub fn over_rgba(alpha: &Composite, base: &mut [u8], layer: &[u8]) {
+    for ((b, l), &a) in base.chunks_exact_mut(4).zip(layer.chunks_exact(4)).zip(&alpha.alpha) {
+        for c in 0..4 {
+            b[c] = mix(l[c], b[c], a);
+        }
+    }
+}
+
+/// Puts `layer` (I420) over `base` (I420, the picture's size), in place, by `alpha`.
+pub fn over_i420(alpha: &Composite, base: &mut [u8], layer: &[u8]) {
+    let n = alpha.alpha.len();
+    let (luma, chroma) = base.split_at_mut(n);
+    let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+    let (layer_luma, layer_chroma) = layer.split_at(n);
+    let (layer_cb, layer_cr) = layer_chroma.split_at(layer_chroma.len() / 2);
+    for ((o, &l), &a) in luma.iter_mut().zip(layer_luma).zip(&alpha.alpha) {
+        *o = mix(l, *o, a);
+    }
+    for (out, layer) in [(cb, layer_cb), (cr, layer_cr)] {
+        for ((o, &l), &a) in out.iter_mut().zip(layer).zip(&alpha.block_alpha) {
+            *o = mix(l, *o, a);
         }
     }
 }
