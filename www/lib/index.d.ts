@@ -73,7 +73,8 @@ export interface GenerateOptions {
    * `resonance`: gentle modal sway and ripple where the image is textured (grass, leaves, water),
    * computed from the image's own structure; flat regions and long straight edges stay still.
    * `flow`: texture drifting steadily across its streaks, as water and clouds do (two crossfaded,
-   * advected copies; frame 0 shows the water mid-flow). `sky`: the sky, found in the picture, drifts
+   * advected copies; frame 0 shows the water mid-flow), or along `paths`; a cloudy sky drifts as
+   * under `sky` unless arrows are drawn. `sky`: the sky, found in the picture, drifts
    * on a steady level wind while the horizon and everything below or against it stay bit-for-bit
    * still (a picture without a sky stays still, with `metadata.amplitude` 0). `shimmer`: fine oriented detail whose phase
    * rotates — glints and haze seem to travel while nothing is resampled.
