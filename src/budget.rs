@@ -21,6 +21,10 @@ use crate::plan::{RenderPlan, VideoLayout};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// Bytes per output pixel of a GIF: the RGBA frames its palette is made from (at most
+/// [`PALETTE_SAMPLES`](crate::encode::gif::PALETTE_SAMPLES)), and the previous frame's
+/// palette indices.
+const GIF_BYTES_PER_PX: f64 = 4.0 * crate::encode::gif::PALETTE_SAMPLES as f64 + 2.0;
 /// Bytes per output pixel of every job: the frame buffer, the fitted source, resampling rows.
 const FRAME_BYTES_PER_PX: f64 = 8.0;
 /// Bytes per analysis-grid pixel: luma, the structure tensor, texture energy and their blurs, the
@@ -73,7 +77,7 @@ impl MemoryEstimate {
         let out_px = f64::from(plan.width) * f64::from(plan.height);
         let mask_kept = mask.map_or(0.0, |m| m.kept as f64);
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
-        if plan.video_layout() == VideoLayout::I420 && plan.format != Format::Avi {
+        if plan.video_layout() == VideoLayout::I420 && !matches!(plan.format, Format::Avi | Format::Gif) {
             // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA. The
             // camera converts its kept source, the resonance warp its fitted (output-size) image,
             // flow the fitted image and its blend's mean.
@@ -99,6 +103,9 @@ impl MemoryEstimate {
                 // The analysis kept as bytes (for the page's cache) from before the mask changed it.
                 per_px += CACHED_ANALYSIS_BYTES_PER_PX * f64::from(gw) * f64::from(gh);
             }
+        }
+        if plan.format == Format::Gif {
+            per_px += GIF_BYTES_PER_PX * out_px;
         }
         let rendering = (image.kept as f64 + mask_kept + per_px + FIXED_BYTES) * MARGIN;
         let decoding = (mask_kept + image.peak as f64).max(mask.map_or(0.0, |m| m.peak as f64));

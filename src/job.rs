@@ -6,6 +6,7 @@ use crate::analysis::Analysis;
 use crate::budget::MemoryEstimate;
 use crate::decode;
 use crate::encode::avi::AviWriter;
+use crate::encode::gif::{self, GifWriter};
 use crate::encode::jpeg::JpegFrameEncoder;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::options::{Format, RenderOptions};
@@ -23,6 +24,8 @@ pub struct Job {
     masked_out: Option<Vec<u8>>,
     renderer: Renderer,
     avi: Option<(AviWriter, JpegFrameEncoder)>,
+    /// The GIF being written, from [`Job::gif_header`] on.
+    gif: Option<GifWriter>,
     /// The frame currently in the renderer's buffer, so an AVI chunk of a frame just rendered for
     /// preview is not rendered twice.
     rendered: Option<u32>,
@@ -106,7 +109,7 @@ impl Job {
                 JpegFrameEncoder::new(JpegFrameEncoder::DEFAULT_QUALITY),
             )
         });
-        Ok(Job { plan, estimate, analysis, analysis_from_cache, masked_out, renderer, avi, rendered: None })
+        Ok(Job { plan, estimate, analysis, analysis_from_cache, masked_out, renderer, avi, gif: None, rendered: None })
     }
 
     /// What this job will produce.
@@ -243,6 +246,74 @@ impl Job {
         file.extend_from_slice(&self.avi_index()?);
         Ok(file)
     }
+}
+
+impl Job {
+    /// Starts the GIF: renders [`gif::PALETTE_SAMPLES`] frames spread over the loop, makes the
+    /// palette from them, and returns the file's first bytes (header, palette, loop extension).
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` if this is not a GIF job or the GIF is started already; `ENCODER_ERROR`
+    /// if the encoder fails.
+    pub fn gif_header(&mut self) -> Result<Vec<u8>> {
+        if self.plan.format != Format::Gif || self.gif.is_some() {
+            return Err(EngineError::new(ErrorCode::InvalidOption, "this job is not a GIF that has yet to start"));
+        }
+        let frames = self.plan.frames;
+        let count = gif::PALETTE_SAMPLES.min(frames);
+        let mut samples = Vec::with_capacity(count as usize);
+        for k in 0..count {
+            samples.push(self.render_frame(k * frames / count)?.to_vec());
+        }
+        let mut writer =
+            GifWriter::new(self.plan.width, self.plan.height, &samples, gif::delays(frames, self.plan.fps))?;
+        let header = writer.take();
+        self.gif = Some(writer);
+        Ok(header)
+    }
+
+    /// Renders frame `index` (in order: 0, 1, 2, …) and returns its GIF bytes.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` before [`Job::gif_header`] or out of order; `ENCODER_ERROR` if encoding
+    /// fails.
+    pub fn gif_frame(&mut self, index: u32) -> Result<Vec<u8>> {
+        let next = self.gif.as_ref().ok_or_else(not_started)?.frames();
+        if index != next {
+            return Err(EngineError::new(
+                ErrorCode::InvalidOption,
+                format!("GIF frames must come in order: expected frame {next}, got {index}"),
+            ));
+        }
+        self.render_frame(index)?;
+        let pixels = self.renderer.buffer();
+        self.gif.as_mut().ok_or_else(not_started)?.frame(pixels)
+    }
+
+    /// The GIF's last bytes, once every frame is written.
+    ///
+    /// # Errors
+    /// `INVALID_OPTION` before [`Job::gif_header`]; `ENCODER_ERROR` if frames are missing.
+    pub fn gif_trailer(&mut self) -> Result<Vec<u8>> {
+        self.gif.take().ok_or_else(not_started)?.finish()
+    }
+
+    /// Writes a whole GIF into memory: for native use and tests (the browser streams it).
+    ///
+    /// # Errors
+    /// As the three steps.
+    pub fn write_gif(&mut self) -> Result<Vec<u8>> {
+        let mut file = self.gif_header()?;
+        for i in 0..self.plan.frames {
+            file.extend_from_slice(&self.gif_frame(i)?);
+        }
+        file.extend_from_slice(&self.gif_trailer()?);
+        Ok(file)
+    }
+}
+
+fn not_started() -> EngineError {
+    EngineError::new(ErrorCode::InvalidOption, "the GIF has not been started (gifHeader first) or is finished")
 }
 
 fn not_avi() -> EngineError {

@@ -23,6 +23,8 @@ pub enum Format {
     Webm,
     /// AVI (RIFF) with Motion-JPEG frames, encoded here in Rust.
     Avi,
+    /// Animated GIF, encoded here in Rust: for small loops (see [`limits::MAX_GIF_SIDE`]).
+    Gif,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             Format::Mp4 => "mp4",
             Format::Webm => "webm",
             Format::Avi => "avi",
+            Format::Gif => "gif",
         }
     }
 }
@@ -95,6 +98,10 @@ impl fmt::Display for Resolution {
 pub mod limits {
     /// Default video length in seconds.
     pub const DEFAULT_DURATION: f64 = 4.0;
+    /// Default output size of a GIF: GIF is for small loops.
+    pub const DEFAULT_GIF_SIZE: u32 = 480;
+    /// Largest side of a GIF: beyond it a GIF is tens of megabytes where a video is one.
+    pub const MAX_GIF_SIDE: u32 = 1024;
     /// Most direction arrows (`paths`) a video may have.
     pub const MAX_PATHS: usize = 32;
     /// Most points all the arrows together may have.
@@ -274,8 +281,18 @@ impl RenderOptions {
             MIN_FPS as f64..=MAX_FPS as f64,
             &format!("must be a whole number from {MIN_FPS} to {MAX_FPS}"),
         )? as u32;
+        let format = self.format.unwrap_or_default();
+        let default_side = if format == Format::Gif { DEFAULT_GIF_SIZE } else { DEFAULT_SIZE };
         let Resolution { width, height } =
-            self.resolution.unwrap_or(Resolution { width: DEFAULT_SIZE, height: DEFAULT_SIZE });
+            self.resolution.unwrap_or(Resolution { width: default_side, height: default_side });
+        if format == Format::Gif && width.max(height) > MAX_GIF_SIDE {
+            return Err(EngineError::invalid_option(
+                "resolution",
+                format!(
+                    "a GIF is at most {MAX_GIF_SIDE} px a side (it would be tens of megabytes; use mp4 or webm), got {width}x{height}"
+                ),
+            ));
+        }
         for (name, side) in [("width", width), ("height", height)] {
             if !(MIN_SIDE..=MAX_SIDE).contains(&side) || side % 2 != 0 {
                 return Err(EngineError::invalid_option(
@@ -334,7 +351,7 @@ impl RenderOptions {
         let motion = self.motion.unwrap_or_default();
         self.check_paths(motion)?;
         Ok(ValidOptions {
-            format: self.format.unwrap_or_default(),
+            format,
             duration,
             fps,
             width,

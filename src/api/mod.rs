@@ -178,6 +178,25 @@ impl Engine {
     pub fn avi_index(&self) -> Result<Vec<u8>, JsValue> {
         self.job.avi_index().map_err(to_js)
     }
+
+    /// Starts a GIF: renders the frames its palette is made from and returns the file's first
+    /// bytes.
+    #[wasm_bindgen(js_name = gifHeader)]
+    pub fn gif_header(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.job.gif_header().map_err(to_js)
+    }
+
+    /// Renders frame `index` (in order) and returns its GIF bytes.
+    #[wasm_bindgen(js_name = gifFrame)]
+    pub fn gif_frame(&mut self, index: u32) -> Result<Vec<u8>, JsValue> {
+        self.job.gif_frame(index).map_err(to_js)
+    }
+
+    /// The GIF's last bytes.
+    #[wasm_bindgen(js_name = gifTrailer)]
+    pub fn gif_trailer(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.job.gif_trailer().map_err(to_js)
+    }
 }
 
 /// What, besides the image's bytes, an analysis depends on: the engine version, the output size

@@ -112,6 +112,7 @@ test('capabilities() reports what this browser can really do', async () => {
   assert.match(caps.formats.mp4.codecs[0], /^avc1\.6400/);
   assert.equal(caps.formats.webm.supported, true);
   assert.deepEqual(caps.formats.avi, { supported: true, codecs: ['mjpeg'] });
+  assert.deepEqual(caps.formats.gif, { supported: true, codecs: ['gif'] });
   assert.deepEqual([caps.threads.crossOriginIsolated, caps.threads.enabled], [true, true]);
   assert.equal(caps.threads.poolSize, caps.hardwareConcurrency);
   assert.ok(caps.threads.poolSize >= 2);
@@ -140,7 +141,7 @@ test('capabilities() resolves even when the engine cannot start: nothing support
   const { caps, job } = out;
   assert.equal(caps.error?.code, 'INTERNAL');
   assert.ok(caps.error.message.length > 0);
-  assert.deepEqual([caps.formats.mp4.supported, caps.formats.webm.supported, caps.formats.avi.supported], [false, false, false]);
+  assert.deepEqual([caps.formats.mp4.supported, caps.formats.webm.supported, caps.formats.avi.supported, caps.formats.gif.supported], [false, false, false, false]);
   assert.deepEqual([caps.engineVersion, caps.limits, caps.threads.enabled], [null, null, false]);
   assert.match(caps.threads.reason, /engine did not start/);
   assert.equal(job?.code, 'INTERNAL');

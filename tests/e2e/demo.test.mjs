@@ -226,6 +226,26 @@ describe('on a cross-origin isolated page', () => {
     await page.close();
   });
 
+  test('gif: an animated GIF that ffprobe reads, shown as an image, looping for ever', async () => {
+    const { page, problems } = await openDemo(browser, isolated.url);
+    await page.selectOption('#motion', 'resonance');
+    const { error } = await generate(page, { image: meadow, format: 'gif', duration: '1', fps: '12', resolution: '512x512' });
+    assert.equal(error, null);
+    assert.equal(await page.isVisible('#gif'), true);
+    assert.equal(await page.isVisible('#video'), false);
+    const { file, name } = await download(page);
+    assert.match(name, /\.gif$/);
+    const p = probe(file);
+    assert.deepEqual([p.codec, p.width, p.height, p.frames], ['gif', 512, 512, 12]);
+    assert.ok(fs.readFileSync(file).includes('NETSCAPE2.0'), 'the loop extension');
+    // The sky is still under resonance: its pixels are the same in every frame.
+    const [f0, f6] = [grayFrame(file, 0, 512, 512), grayFrame(file, 6, 512, 512)];
+    assert.equal(meanDiffRows(f0, f6, 512, 10, 150), 0);
+    assert.ok(meanDiffRows(f0, f6, 512, 300, 470) > 1, 'the grass moves');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('anchors painted over the grass keep it still while the rest sways', async () => {
     const { page, problems } = await openDemo(browser, isolated.url);
     await page.selectOption('#motion', 'resonance');

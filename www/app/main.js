@@ -20,7 +20,7 @@ const ui = {
   image: $('image'), drop: $('drop'), dropText: $('drop-text'), thumb: $('thumb'),
   format: $('format'), motion: $('motion'), loop: $('loop'), duration: $('duration'), fps: $('fps'), resolution: $('resolution'),
   generate: $('generate'), cancel: $('cancel'), progress: $('progress'), progressText: $('progress-text'),
-  error: $('error'), preview: $('preview'), result: $('result'), video: $('video'),
+  error: $('error'), preview: $('preview'), result: $('result'), video: $('video'), gif: $('gif'),
   download: $('download'), metadata: $('metadata'), sha256: $('sha256'), engineInfo: $('engine-info'),
   anchorsBlock: $('anchors-block'), anchors: $('anchors'), clearAnchors: $('clear-anchors'), undoBrush: $('undo-brush'),
   toolAnchor: $('tool-anchor'), toolArrow: $('tool-arrow'),
@@ -160,10 +160,7 @@ ui.generate.addEventListener('click', async () => {
       onProgress: (p) => progressView.show(p),
     });
     progressView.cancel();
-    if (videoUrl) URL.revokeObjectURL(videoUrl);
-    videoUrl = URL.createObjectURL(blob);
-    ui.video.src = videoUrl;
-    ui.download.href = videoUrl;
+    showVideo(blob);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
     ui.download.download = `quantonium_${stamp}.${metadata.format}`;
     ui.download.textContent = `Download ${metadata.format.toUpperCase()} (${(blob.size / 1048576).toFixed(2)} MB)`;
@@ -213,12 +210,26 @@ ui.history.addEventListener('click', async (/** @type {MouseEvent} */ event) => 
   if (!id) return;
   const blob = await history.video(id);
   if (!blob) return;
-  if (videoUrl) URL.revokeObjectURL(videoUrl);
-  videoUrl = URL.createObjectURL(blob);
-  ui.video.src = videoUrl;
-  ui.download.href = videoUrl;
+  showVideo(blob);
   ui.result.hidden = false;
 });
+
+/** Shows a result in the player (a GIF in an image) and links it for download. @param {Blob} blob */
+function showVideo(blob) {
+  if (videoUrl) URL.revokeObjectURL(videoUrl);
+  videoUrl = URL.createObjectURL(blob);
+  const gif = blob.type === 'image/gif';
+  ui.video.hidden = gif;
+  ui.gif.hidden = !gif;
+  if (gif) {
+    ui.video.removeAttribute('src');
+    ui.gif.src = videoUrl;
+  } else {
+    ui.gif.removeAttribute('src');
+    ui.video.src = videoUrl;
+  }
+  ui.download.href = videoUrl;
+}
 
 ui.clearHistory.addEventListener('click', async () => {
   await history.clear();
@@ -259,7 +270,7 @@ capabilities().then(
     ui.engineInfo.textContent = `Engine ${caps.engineVersion} · ${threads}${caps.simd ? ' · SIMD' : ''}`;
     ui.engineInfo.title = caps.threads.reason ?? '';
     for (const option of ui.format.options) {
-      const f = /** @type {'mp4'|'webm'|'avi'} */ (option.value);
+      const f = /** @type {'mp4'|'webm'|'avi'|'gif'} */ (option.value);
       if (!caps.formats[f].supported) { option.disabled = true; option.textContent += ' (not supported here)'; }
     }
     document.documentElement.dataset.engineReady = 'true';

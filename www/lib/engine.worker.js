@@ -320,7 +320,7 @@ async function generate(req) {
     // the image, and the question's own answer (about 180 ms here) is not waited for. A browser
     // that cannot use the codec reports it as the encoder's error, and the next codec is tried.
     const valid = mod.validateOptions(req.options);
-    const [first] = valid.format === 'avi' ? [] : codecConfigs(valid.format, valid.width, valid.height, valid.fps);
+    const [first] = valid.format === 'avi' || valid.format === 'gif' ? [] : codecConfigs(valid.format, valid.width, valid.height, valid.fps);
     if (first && typeof VideoEncoder !== 'undefined' && !(await knownUnavailable(first.config))) {
       early = new EncoderSession(first.config);
     }
@@ -347,7 +347,12 @@ async function generate(req) {
       /** @type {Work} */
       const work = { job, mod, engine, plan, previewer: new Previewer(req.id, req.preview, plan, mod, engine) };
       /** @type {{ blob: Blob, mimeType: string, codec: string, buffer: ArrayBuffer }} */
-      const out = plan.format === 'avi' ? await encodeAvi(work) : await encodeWebCodecs(work, early);
+      const out =
+        plan.format === 'avi'
+          ? await encodeAvi(work)
+          : plan.format === 'gif'
+            ? await encodeGif(work)
+            : await encodeWebCodecs(work, early);
       job.progress('hash', plan.frames, plan.frames);
       const sha256 = await sha256Hex(out.buffer);
       const metadata = {
@@ -636,6 +641,29 @@ async function encodeAvi({ job, engine, plan, previewer }) {
   return { blob, mimeType, codec: 'mjpeg', buffer: await blob.arrayBuffer() };
 }
 
+/**
+ * GIF: encoded in Rust, a frame at a time like AVI. The palette comes from frames rendered first
+ * (gifHeader), then each frame leaves as its changed rectangle.
+ * @param {Work} work
+ */
+async function encodeGif({ job, engine, plan, previewer }) {
+  const { frames } = plan;
+  /** @type {Uint8Array[]} */
+  const parts = [engine.gifHeader()];
+  for (let i = 0; i < frames; i++) {
+    job.checkCancel();
+    parts.push(engine.gifFrame(i));
+    previewer.offer(i, i === 0 || i === frames - 1);
+    job.progress('render', i + 1, frames);
+    await yieldToEventLoop();
+  }
+  job.progress('mux', frames, frames);
+  parts.push(engine.gifTrailer());
+  const mimeType = 'image/gif';
+  const blob = new Blob(/** @type {BlobPart[]} */ (parts), { type: mimeType });
+  return { blob, mimeType, codec: 'gif', buffer: await blob.arrayBuffer() };
+}
+
 /** What this browser can really do: codecs probed with isConfigSupported, threads, SIMD, limits. */
 async function capabilities() {
   const { info } = await loadEngine();
@@ -653,6 +681,7 @@ async function capabilities() {
     formats[format] = { supported: codecs.length > 0, codecs };
   }
   formats.avi = { supported: true, codecs: ['mjpeg'] };
+  formats.gif = { supported: true, codecs: ['gif'] };
   return {
     formats,
     threads: {

@@ -34,7 +34,7 @@ export declare class QuantoniumError extends Error {
 }
 
 /** Output container. */
-export type VideoFormat = 'mp4' | 'webm' | 'avi';
+export type VideoFormat = 'mp4' | 'webm' | 'avi' | 'gif';
 
 /** Pipeline stage reported by {@link GenerateOptions.onProgress}. */
 export type Stage = 'decode' | 'analyze' | 'render' | 'encode' | 'mux' | 'hash';
@@ -53,7 +53,10 @@ export interface Progress {
 export interface GenerateOptions {
   /**
    * Container and codec family: `mp4` (H.264, or AV1 where H.264 cannot be encoded), `webm`
-   * (VP9, or VP8), `avi` (Motion-JPEG, encoded in WebAssembly; works without WebCodecs).
+   * (VP9, or VP8), `avi` (Motion-JPEG, encoded in WebAssembly; works without WebCodecs), `gif`
+   * (animated GIF for chats and READMEs, encoded in WebAssembly: one palette for the loop, ordered
+   * dithering that keeps still pixels still, only changed rectangles stored, looping forever;
+   * 480×480 by default and at most 1024 px a side).
    * @default 'mp4'
    */
   format?: VideoFormat;

@@ -361,7 +361,7 @@ function engineUnavailable(err) {
   };
   const none = { supported: false, codecs: [] };
   return {
-    formats: { mp4: none, webm: { ...none, codecs: [] }, avi: { ...none, codecs: [] } },
+    formats: { mp4: none, webm: { ...none, codecs: [] }, avi: { ...none, codecs: [] }, gif: { ...none, codecs: [] } },
     threads: { crossOriginIsolated: globalThis.crossOriginIsolated === true, enabled: false, poolSize: 0, reason: `the engine did not start (${error.message})` },
     simd: false,
     hardwareConcurrency: (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
