@@ -59,7 +59,7 @@ test('bad options and inputs reject with typed, named errors', async () => {
     return {
       fps: await grab(quantonium.generateVideo(input, { fps: 0 })),
       unknown: await grab(quantonium.generateVideo(input, { fromat: 'mp4' })),
-      format: await grab(quantonium.generateVideo(input, { format: 'gif' })),
+      format: await grab(quantonium.generateVideo(input, { format: 'mov' })),
       input: await grab(quantonium.generateVideo('not bytes')),
       image: await grab(quantonium.generateVideo(new TextEncoder().encode('plain text'))),
       depth: await grab(quantonium.generateVideo(input, { resonanceDepth: 40 })),
@@ -72,7 +72,7 @@ test('bad options and inputs reject with typed, named errors', async () => {
   assert.equal(errors.unknown.code, 'INVALID_OPTION');
   assert.match(errors.unknown.message, /fromat/);
   assert.equal(errors.format.code, 'INVALID_OPTION');
-  assert.match(errors.format.message, /gif/);
+  assert.match(errors.format.message, /mov/);
   assert.equal(errors.input.code, 'INVALID_OPTION');
   assert.equal(errors.image.code, 'UNSUPPORTED_FORMAT');
   assert.equal(errors.image.name, 'QuantoniumError');
