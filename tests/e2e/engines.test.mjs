@@ -100,7 +100,16 @@ for (const engine of ENGINE_NAMES) {
       server = await startServer();
       page = await openEngine(engine);
       await page.goto(server.url);
-      await page.evaluate(engineReady);
+      try {
+        await page.evaluate(engineReady);
+      } catch (err) {
+        // Once in four full runs, Firefox ESR's page stayed at "Loading engine…" for the whole
+        // minute, and every other run had it ready in under a second; the cause is not known.
+        // One reload is allowed, and said, so a second hang still fails.
+        console.warn(`${engine}: ${/** @type {Error} */ (err).message}; reloading once`);
+        await page.goto(server.url);
+        await page.evaluate(engineReady);
+      }
       report[engine] = { version: page.version, formats: {} };
     });
 
