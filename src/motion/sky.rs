@@ -361,13 +361,35 @@ fn sky_modes(pixels: &[usize], feature: &impl Fn(usize) -> [f64; 4]) -> Option<V
     (!fitted.is_empty()).then_some(fitted)
 }
 
-/// Running sums of a 4-component feature, fitted to a Gaussian.
-#[derive(Debug, Default)]
-struct Gaussian4 {
+/// Running sums of an `N`-component feature: its count, sums and sums of products, from which
+/// the energy takes an RGB covariance (`N = 3`) and the refinement a Gaussian (`N = 4`).
+#[derive(Debug)]
+struct Moments<const N: usize> {
     n: usize,
-    sum: [f64; 4],
-    products: [[f64; 4]; 4],
+    sum: [f64; N],
+    products: [[f64; N]; N],
 }
+
+impl<const N: usize> Default for Moments<N> {
+    fn default() -> Self {
+        Moments { n: 0, sum: [0.0; N], products: [[0.0; N]; N] }
+    }
+}
+
+impl<const N: usize> Moments<N> {
+    fn add(&mut self, f: [f64; N]) {
+        self.n += 1;
+        for a in 0..N {
+            self.sum[a] += f[a];
+            for b in 0..N {
+                self.products[a][b] += f[a] * f[b];
+            }
+        }
+    }
+}
+
+/// Colour and texture moments, fitted to a Gaussian.
+type Gaussian4 = Moments<4>;
 
 /// A fitted [`Gaussian4`]: the mean, the Cholesky factor of the covariance, and half its log
 /// determinant.
@@ -379,16 +401,6 @@ struct Fitted4 {
 }
 
 impl Gaussian4 {
-    fn add(&mut self, f: [f64; 4]) {
-        self.n += 1;
-        for a in 0..4 {
-            self.sum[a] += f[a];
-            for b in 0..4 {
-                self.products[a][b] += f[a] * f[b];
-            }
-        }
-    }
-
     /// The Gaussian, its covariance kept away from singular (a flat sky has none) by a variance of
     /// 4 added to each component; `None` with fewer than 16 samples.
     fn fitted(&self) -> Option<Fitted4> {
@@ -458,25 +470,7 @@ fn without_leaks(border: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// Running sums for an RGB covariance.
-#[derive(Debug, Default)]
-struct Moments {
-    n: usize,
-    sum: [f64; 3],
-    products: [[f64; 3]; 3],
-}
-
-impl Moments {
-    fn add(&mut self, rgb: [f64; 3]) {
-        self.n += 1;
-        for a in 0..3 {
-            self.sum[a] += rgb[a];
-            for b in 0..3 {
-                self.products[a][b] += rgb[a] * rgb[b];
-            }
-        }
-    }
-
+impl Moments<3> {
     fn covariance(&self) -> [[f64; 3]; 3] {
         let n = self.n.max(1) as f64;
         [0, 1, 2].map(|a| [0, 1, 2].map(|b| self.products[a][b] / n - self.sum[a] * self.sum[b] / (n * n)))
