@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { makeImage, startSession } from './harness.mjs';
+import { makeImage, openDemo, startSession } from './harness.mjs';
 
 let browser;
 let server;
@@ -178,4 +178,28 @@ test('a preview canvas gets frames at the size it is shown at; an OffscreenCanva
   assert.deepEqual(out.shown, [160, 120]);
   assert.deepEqual(out.offscreen, [320, 240]);
   assert.ok(out.range > 30, `the preview shows the picture: green spans ${out.range} levels`);
+});
+
+test('a 30 s GIF streams: on a fresh engine it leaves the WASM memory where a 4 s one does', async () => {
+  // Each length on its own fresh engine (WASM memory only grows), so each figure is that GIF's own
+  // peak. Keeping the frames, or the GIF, in WASM would cost 30 s x 12 fps x 320x240x4 = 110 MB more.
+  const memory = {};
+  for (const duration of [4, 30]) {
+    const fresh = await openDemo(browser, server.url);
+    try {
+      memory[duration] = await fresh.page.evaluate(async ({ bytes, duration }) => {
+        const { metadata, blob } = await quantonium.generateVideo(new Uint8Array(bytes), {
+          format: 'gif', duration, fps: 12, resolution: '320x240', motion: 'resonance', history: false, analysisCache: false,
+        });
+        return { frames: metadata.frames, bytes: blob.size, wasm: metadata.wasmMemoryBytes };
+      }, { bytes: imageBytes, duration });
+    } finally {
+      await fresh.page.close();
+    }
+  }
+  const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`GIF 320x240 at 12 fps: 4 s ${mib(memory[4].bytes)} file, ${mib(memory[4].wasm)} WASM; 30 s ${mib(memory[30].bytes)} file, ${mib(memory[30].wasm)} WASM`);
+  assert.deepEqual([memory[4].frames, memory[30].frames], [48, 360]);
+  assert.ok(memory[30].bytes > memory[4].bytes * 4, 'the 30 s GIF holds its frames');
+  assert.ok(memory[30].wasm <= memory[4].wasm + 2 * 2 ** 20, `WASM memory ${mib(memory[4].wasm)} after 4 s, ${mib(memory[30].wasm)} after 30 s`);
 });
