@@ -25,9 +25,16 @@
 // Then the same end-to-end cases and floors in Firefox ESR (puppeteer-core over WebDriver BiDi),
 // wall time only (the CPU split reads Chromium's processes), so a Firefox user's speed is known.
 //
+// Animated GIF: a 512x512 4 s loop of camera and resonance from the generated sky scene
+// (scripts/scenes.js: smooth gradients, where palettes band, and texture), generateVideo's time and
+// size, beside native ffmpeg's palettegen + paletteuse on the same frames (written by
+// examples/frames.rs: the frames are the same bytes natively and in wasm, as the golden hashes
+// pin), both files' PSNR against those frames, plain and through a 1.5 px blur (the bands a
+// palette leaves, not its dither's dots).
+//
 // Options (for quick iterations): --motions resonance,flow  --no-native  --no-render  --no-e2e
-//   --no-ffmpeg  --no-firefox  --no-demo  --reps N  --sizes 1024x1024  --formats mp4
-import { execFileSync } from 'node:child_process';
+//   --no-ffmpeg  --no-gif  --no-firefox  --no-demo  --reps N  --sizes 1024x1024  --formats mp4
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browser.js';
 import { openEngine } from './engines.js';
 import { benchDemo, demoTable } from './bench-demo.mjs';
+import { skyScene } from './scenes.js';
 import { serve } from './serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +55,7 @@ const RENDER = !args.includes('--no-render');
 const NATIVE = RENDER && !args.includes('--no-native');
 const E2E = !args.includes('--no-e2e');
 const FFMPEG = E2E && !args.includes('--no-ffmpeg');
+const GIF = E2E && !args.includes('--no-gif');
 const FIREFOX = E2E && !args.includes('--no-firefox');
 const DEMO = E2E && !args.includes('--no-demo');
 const REPEATS = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3;
@@ -89,6 +98,8 @@ function nativeFrames(threads) {
 }
 const native = NATIVE ? nativeFrames(0) : {};
 const nativeOne = NATIVE ? nativeFrames(1) : {};
+// The GIF table's reference frames, written natively.
+if (GIF) run('cargo', ['build', '--quiet', '--release', '--example', 'frames']);
 
 // ffmpeg.wasm is served from this origin, unbundled (www/bench/ffmpeg-bench.js imports it).
 const benchDir = path.join(root, 'dist-bench');
@@ -104,6 +115,7 @@ const wasm = {};
 const e2e = [];
 const memory = {};
 const ffmpeg = {};
+const gif = [];
 /** @type {Awaited<ReturnType<typeof benchDemo>> | null} */
 let demo = null;
 /** End to end in Firefox: the same cases, wall time. */
@@ -298,6 +310,7 @@ try {
       await fresh.close();
     }
   }
+  if (GIF) await gifBench();
   // At least 5 pairs: a job's time varies by ±15 % from run to run here, more than the page's
   // cost that this table is for, and each pair costs seconds.
   if (DEMO) demo = await benchDemo({ browser, root, photo: photoJpeg, repeats: Math.max(REPEATS, 5), median });
@@ -305,6 +318,61 @@ try {
 } finally {
   await browser.close();
   server.close();
+}
+
+/**
+ * The GIF table: for camera and resonance, generateVideo's 512x512 4 s GIF (median time of the
+ * repetitions, size, PSNR) and native ffmpeg's palettegen + paletteuse (its defaults: a 256-colour
+ * palette from every frame, sierra2_4a error diffusion) on the same frames.
+ */
+async function gifBench() {
+  const scene = path.join(out, 'scene.png');
+  fs.writeFileSync(scene, skyScene().png);
+  const sceneBytes = [...fs.readFileSync(scene)];
+  const [size, seconds, fps, seed] = ['512x512', 4, 24, 1];
+  const raw = ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', size, '-framerate', String(fps)];
+  /** PSNR (dB, mean over frames and channels) of a GIF against the raw frames, frame by frame. */
+  const psnr = (frames, file, blur) => {
+    const f = `settb=1/${fps},setpts=N,format=rgb24${blur ? ',gblur=sigma=1.5' : ''}`;
+    const { stderr } = spawnSync('ffmpeg', ['-hide_banner', ...raw, '-i', frames, '-i', file, '-lavfi', `[0]${f}[a];[1]${f}[b];[a][b]psnr`, '-f', 'null', '-'], { encoding: 'utf8' });
+    const m = /average:([\d.]+|inf)/.exec(stderr);
+    if (!m) throw new Error(`ffmpeg psnr: ${stderr.slice(-500)}`);
+    return Number(m[1]);
+  };
+  const page = await openPage();
+  try {
+    for (const motion of ['camera', 'resonance']) {
+      const options = { format: 'gif', motion, duration: seconds, fps, resolution: size, seed };
+      const runs = [];
+      for (let r = 0; r < REPEATS; r++) {
+        runs.push(await page.evaluate(({ bytes, options }) => quantoniumBench.endToEnd({ image: new Uint8Array(bytes), options, keepFile: true }), { bytes: sceneBytes, options }));
+      }
+      const ours = path.join(out, `gif-${motion}.gif`);
+      fs.writeFileSync(ours, Buffer.from(runs[0].file, 'base64'));
+      const frames = path.join(out, `gif-${motion}.rgba`);
+      const fd = fs.openSync(frames, 'w');
+      try {
+        execFileSync(path.join(root, 'target', 'release', 'examples', 'frames'), [scene, motion, size, String(seconds), String(fps), String(seed)], { stdio: ['ignore', fd, 'inherit'] });
+      } finally {
+        fs.closeSync(fd);
+      }
+      const theirs = path.join(out, `gif-${motion}-ffmpeg.gif`);
+      const times = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const started = performance.now();
+        execFileSync('ffmpeg', ['-v', 'error', '-y', ...raw, '-i', frames, '-vf', 'split[a][b];[a]palettegen[p];[b][p]paletteuse', theirs]);
+        times.push(performance.now() - started);
+      }
+      gif.push({
+        motion, size, seconds, fps, frames: runs[0].frames,
+        ours: { wallMs: median(runs.map((x) => x.wallMs)), bytes: runs[0].bytes, psnr: psnr(frames, ours, false), blurredPsnr: psnr(frames, ours, true) },
+        ffmpeg: { wallMs: median(times), bytes: fs.statSync(theirs).size, psnr: psnr(frames, theirs, false), blurredPsnr: psnr(frames, theirs, true) },
+      });
+      fs.rmSync(frames);
+    }
+  } finally {
+    await page.close();
+  }
 }
 
 /** The end-to-end cases and their floors again, in Firefox ESR, interleaved in the same way. */
@@ -403,6 +471,19 @@ if (E2E) {
     `longest main-thread task during any generation: ${longTask(Math.max(...e2e.map((e) => e.longestTaskMs)))} (target ≤ 50 ms)`,
   ].join('\n'));
 }
+if (gif.length) {
+  const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+  console.log([
+    `\nanimated GIF, ${gif[0].size} ${gif[0].seconds} s at ${gif[0].fps} fps (${gif[0].frames} frames) of the generated sky scene, median of ${REPEATS}:`,
+    'generateVideo (render + encode, in the page) beside native ffmpeg palettegen + paletteuse (encode only, from the same frames)',
+    'PSNR against those frames, dB: plain / through a 1.5 px blur',
+    'motion      generateVideo  size      PSNR          ffmpeg   size      PSNR          size ffmpeg/ours',
+    ...gif.map((g) => `${g.motion.padEnd(12)}${`${(g.ours.wallMs / 1000).toFixed(2)} s`.padStart(9)}${mb(g.ours.bytes).padStart(12)}`
+      + `${`${g.ours.psnr.toFixed(1)} / ${g.ours.blurredPsnr.toFixed(1)}`.padStart(14)}${`${(g.ffmpeg.wallMs / 1000).toFixed(2)} s`.padStart(10)}`
+      + `${mb(g.ffmpeg.bytes).padStart(11)}${`${g.ffmpeg.psnr.toFixed(1)} / ${g.ffmpeg.blurredPsnr.toFixed(1)}`.padStart(14)}`
+      + `${(g.ffmpeg.bytes / g.ours.bytes).toFixed(2).padStart(10)}x`),
+  ].join('\n'));
+}
 if (demo) {
   const floorOf = (c) => e2e.find((e) => e.size === c.resolution && e.format === c.format)?.floorMs;
   console.log(demoTable(demo, floorOf));
@@ -418,6 +499,6 @@ if (FIREFOX) {
       + `${chromium(f) ? `${(f.wallMs / chromium(f).wallMs).toFixed(2)}x`.padStart(17) : '—'.padStart(17)}  ${f.codec}`),
   ].join('\n'));
 }
-const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory, firefox, demo };
+const results = { date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model, native, nativeOne, wasm, e2e, ffmpeg, memory, gif, firefox, demo };
 fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${path.relative(root, path.join(out, 'results.json'))}`);

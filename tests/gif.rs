@@ -95,7 +95,8 @@ fn still_pixels_keep_their_index_and_frame_zero_is_the_input_within_the_palette(
         .sum::<f64>()
         / (frames[0].len() * 3) as f64;
     let psnr = 10.0 * (255.0f64 * 255.0 / mse).log10();
-    assert!(psnr >= 30.0, "frame 0 is {psnr:.1} dB from the input");
+    eprintln!("frame 0 is {psnr:.1} dB from the input");
+    assert!(psnr >= 42.0, "frame 0 is {psnr:.1} dB from the input");
 }
 
 #[test]

@@ -65,10 +65,11 @@ function browserCpuSeconds() {
 
 /**
  * One video through the public API; wall time, the engine's own figures, and the longest
- * main-thread task while it ran.
- * @param {{ image: Uint8Array, options: Record<string, unknown> }} job
+ * main-thread task while it ran; with `keepFile`, the file itself (base64), for other tools to
+ * measure.
+ * @param {{ image: Uint8Array, options: Record<string, unknown>, keepFile?: boolean }} job
  */
-async function endToEnd({ image, options }) {
+async function endToEnd({ image, options, keepFile = false }) {
   let longest = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
@@ -91,8 +92,17 @@ async function endToEnd({ image, options }) {
   const cpuSeconds = (await browserCpuSeconds()) - cpuAtStart;
   await new Promise((r) => setTimeout(r, 50)); // let the observer deliver the last entries
   observer.disconnect();
+  const file = keepFile ? await base64(blob) : undefined;
   return { wallMs, cpuSeconds, ...marks, setupMs: metadata.setupMs, codec: metadata.codec, frames: metadata.frames, bytes: blob.size,
-    wasmMemoryBytes: metadata.wasmMemoryBytes, memoryEstimateBytes: metadata.memoryEstimateBytes, longestTaskMs: longest };
+    wasmMemoryBytes: metadata.wasmMemoryBytes, memoryEstimateBytes: metadata.memoryEstimateBytes, longestTaskMs: longest, file };
+}
+
+/** @param {Blob} blob */
+async function base64(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
 }
 
 globalThis.quantoniumBench = { render, floor, endToEnd, isolated: globalThis.crossOriginIsolated };
