@@ -119,6 +119,7 @@ const gif = [];
 /** @type {Awaited<ReturnType<typeof benchDemo>> | null} */
 let demo = null;
 /** End to end in Firefox: the same cases, wall time. */
+/** @type {{ version: string, e2e: any[], error?: string }} */
 const firefox = { version: '', e2e: [] };
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 /** The processes this script started (Chromium's browser, renderer, GPU and utility processes). */
@@ -314,7 +315,15 @@ try {
   // At least 5 pairs: a job's time varies by ±15 % from run to run here, more than the page's
   // cost that this table is for, and each pair costs seconds.
   if (DEMO) demo = await benchDemo({ browser, root, photo: photoJpeg, repeats: Math.max(REPEATS, 5), median });
-  if (FIREFOX) await firefoxEndToEnd();
+  if (FIREFOX) {
+    // Last, and on its own: a Firefox that fails (its WebDriver BiDi session can time out on a
+    // loaded machine) costs its own table, not the tables already measured.
+    try {
+      await firefoxEndToEnd();
+    } catch (err) {
+      firefox.error = String(/** @type {Error} */ (err)?.message ?? err);
+    }
+  }
 } finally {
   await browser.close();
   server.close();
@@ -488,7 +497,8 @@ if (demo) {
   const floorOf = (c) => e2e.find((e) => e.size === c.resolution && e.format === c.format)?.floorMs;
   console.log(demoTable(demo, floorOf));
 }
-if (FIREFOX) {
+if (firefox.error) console.log(`\nend to end in Firefox ESR: failed (${firefox.error})`);
+else if (FIREFOX) {
   const chromium = (f) => e2e.find((e) => e.size === f.size && e.format === f.format && e.motion === f.motion);
   console.log([
     `\nend to end in ${firefox.version} (same cases, median of ${REPEATS}, seconds; floor = its WebCodecs alone on the camera's frames)`,

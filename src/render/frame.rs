@@ -18,7 +18,7 @@ use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::CameraPath;
 use crate::render::freeze::FreezeMask;
-use crate::render::layer::{over_i420, over_rgba, Composite};
+use crate::render::layer::{Composite, Coverage};
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
 use crate::render::preview;
@@ -66,7 +66,7 @@ struct SkyOverlay {
     layer: Rgba8Image,
     field: FlowField,
     blend: FlowBlend,
-    alpha: Composite,
+    coverage: Coverage,
     planes: Option<Box<FlowPlanes>>,
     rgba: Vec<u8>,
     i420: Vec<u8>,
@@ -85,12 +85,12 @@ impl SkyOverlay {
         let known: Vec<bool> = alpha.iter().map(|&a| a > 0).collect();
         let layer = fill_unknown(fitted, &known);
         let blend = FlowBlend::new(&layer, field.amplitude());
-        let alpha = Composite::new(fitted.clone(), alpha);
+        let coverage = Coverage::new(w, h, alpha);
         Some(Box::new(SkyOverlay {
             layer,
             field,
             blend,
-            alpha,
+            coverage,
             planes: None,
             rgba: vec![0; w * h * 4],
             i420: Vec::new(),
@@ -316,7 +316,7 @@ impl Renderer {
                 }
                 if let Some(o) = sky {
                     advect(&o.layer, &o.blend, &o.field, index, frozen.as_ref(), &mut o.rgba);
-                    over_rgba(&o.alpha, &mut self.buffer, &o.rgba);
+                    o.coverage.over_rgba(&mut self.buffer, &o.rgba);
                 }
             }
             Pipeline::Shimmer { fitted, field } => match field.frame(index) {
@@ -385,11 +385,11 @@ impl Renderer {
                     layer.under_i420(&mut self.i420);
                 }
                 if let Some(o) = sky {
-                    let SkyOverlay { layer, field, blend, alpha, planes, i420, .. } = &mut **o;
+                    let SkyOverlay { layer, field, blend, coverage, planes, i420, .. } = &mut **o;
                     let planes = planes.get_or_insert_with(|| Box::new(FlowPlanes::new(layer, blend, field)));
                     i420.resize(self.i420.len(), 0);
                     advect_i420(planes, blend, field, index, frozen.as_ref(), i420);
-                    over_i420(alpha, &mut self.i420, i420);
+                    coverage.over_i420(&mut self.i420, i420);
                 }
             }
             Pipeline::Shimmer { .. } => {

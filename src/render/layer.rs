@@ -6,13 +6,65 @@
 use crate::image::Rgba8Image;
 use crate::render::yuv::{i420_len, I420};
 
-/// The still picture and how much of each pixel the layer covers.
+/// How much of each pixel a layer covers: α per pixel, and per 2x2 chroma block the least α of
+/// its pixels (so a block with any uncovered pixel keeps the picture's chroma).
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    alpha: Vec<u8>,
+    block_alpha: Vec<u8>,
+}
+
+impl Coverage {
+    /// The coverage `alpha` (one value a pixel) of a `width x height` picture.
+    ///
+    /// # Panics
+    /// When `alpha` does not have one value per pixel (a caller bug).
+    pub fn new(width: usize, height: usize, alpha: Vec<u8>) -> Self {
+        let (w, h) = (width, height);
+        assert_eq!(alpha.len(), w * h, "one alpha a pixel");
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let block_alpha = (0..cw * ch)
+            .map(|b| {
+                let (x, y) = (2 * (b % cw), 2 * (b / cw));
+                let at = |x: usize, y: usize| alpha[y.min(h - 1) * w + x.min(w - 1)];
+                at(x, y).min(at(x + 1, y)).min(at(x, y + 1)).min(at(x + 1, y + 1))
+            })
+            .collect();
+        Coverage { alpha, block_alpha }
+    }
+
+    /// Puts `layer` (RGBA) over `base` (RGBA, the picture's size), in place.
+    pub fn over_rgba(&self, base: &mut [u8], layer: &[u8]) {
+        for ((b, l), &a) in base.chunks_exact_mut(4).zip(layer.chunks_exact(4)).zip(&self.alpha) {
+            for c in 0..4 {
+                b[c] = mix(l[c], b[c], a);
+            }
+        }
+    }
+
+    /// Puts `layer` (I420) over `base` (I420, the picture's size), in place.
+    pub fn over_i420(&self, base: &mut [u8], layer: &[u8]) {
+        let n = self.alpha.len();
+        let (luma, chroma) = base.split_at_mut(n);
+        let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
+        let (layer_luma, layer_chroma) = layer.split_at(n);
+        let (layer_cb, layer_cr) = layer_chroma.split_at(layer_chroma.len() / 2);
+        for ((o, &l), &a) in luma.iter_mut().zip(layer_luma).zip(&self.alpha) {
+            *o = mix(l, *o, a);
+        }
+        for (out, layer) in [(cb, layer_cb), (cr, layer_cr)] {
+            for ((o, &l), &a) in out.iter_mut().zip(layer).zip(&self.block_alpha) {
+                *o = mix(l, *o, a);
+            }
+        }
+    }
+}
+
+/// The still picture and the coverage of the moving layer drawn over it.
 #[derive(Debug, Clone)]
 pub struct Composite {
     still: Rgba8Image,
-    alpha: Vec<u8>,
-    /// Per 2x2 block, the least α of its pixels.
-    block_alpha: Vec<u8>,
+    coverage: Coverage,
     /// The still picture in I420, made at the first video frame.
     still_i420: Option<I420>,
 }
@@ -23,17 +75,8 @@ impl Composite {
     /// # Panics
     /// When `alpha` does not have one value per pixel (a caller bug).
     pub fn new(still: Rgba8Image, alpha: Vec<u8>) -> Self {
-        let (w, h) = (still.width() as usize, still.height() as usize);
-        assert_eq!(alpha.len(), w * h, "one alpha a pixel");
-        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-        let block_alpha = (0..cw * ch)
-            .map(|b| {
-                let (x, y) = (2 * (b % cw), 2 * (b / cw));
-                let at = |x: usize, y: usize| alpha[y.min(h - 1) * w + x.min(w - 1)];
-                at(x, y).min(at(x + 1, y)).min(at(x, y + 1)).min(at(x + 1, y + 1))
-            })
-            .collect();
-        Composite { still, alpha, block_alpha, still_i420: None }
+        let coverage = Coverage::new(still.width() as usize, still.height() as usize, alpha);
+        Composite { still, coverage, still_i420: None }
     }
 
     /// The still picture.
@@ -43,7 +86,8 @@ impl Composite {
 
     /// Puts the still picture under `frame` (RGBA, the picture's size), in place.
     pub fn under_rgba(&self, frame: &mut [u8]) {
-        for ((px, s), &a) in frame.chunks_exact_mut(4).zip(self.still.data().chunks_exact(4)).zip(&self.alpha) {
+        let alpha = &self.coverage.alpha;
+        for ((px, s), &a) in frame.chunks_exact_mut(4).zip(self.still.data().chunks_exact(4)).zip(alpha) {
             for c in 0..4 {
                 px[c] = mix(px[c], s[c], a);
             }
@@ -57,39 +101,14 @@ impl Composite {
         debug_assert_eq!(frame.len(), i420_len(w, h));
         let (luma, chroma) = frame.split_at_mut(w * h);
         let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
-        for ((o, &s), &a) in luma.iter_mut().zip(&still.y.data).zip(&self.alpha) {
+        let Coverage { alpha, block_alpha } = &self.coverage;
+        for ((o, &s), &a) in luma.iter_mut().zip(&still.y.data).zip(alpha) {
             *o = mix(*o, s, a);
         }
         for (plane, out) in [(&still.cb, cb), (&still.cr, cr)] {
-            for ((o, &s), &a) in out.iter_mut().zip(&plane.data).zip(&self.block_alpha) {
+            for ((o, &s), &a) in out.iter_mut().zip(&plane.data).zip(block_alpha) {
                 *o = mix(*o, s, a);
             }
-        }
-    }
-}
-
-/// Puts `layer` (RGBA) over `base` (RGBA, the picture's size), in place, by `alpha`.
-pub fn over_rgba(alpha: &Composite, base: &mut [u8], layer: &[u8]) {
-    for ((b, l), &a) in base.chunks_exact_mut(4).zip(layer.chunks_exact(4)).zip(&alpha.alpha) {
-        for c in 0..4 {
-            b[c] = mix(l[c], b[c], a);
-        }
-    }
-}
-
-/// Puts `layer` (I420) over `base` (I420, the picture's size), in place, by `alpha`.
-pub fn over_i420(alpha: &Composite, base: &mut [u8], layer: &[u8]) {
-    let n = alpha.alpha.len();
-    let (luma, chroma) = base.split_at_mut(n);
-    let (cb, cr) = chroma.split_at_mut(chroma.len() / 2);
-    let (layer_luma, layer_chroma) = layer.split_at(n);
-    let (layer_cb, layer_cr) = layer_chroma.split_at(layer_chroma.len() / 2);
-    for ((o, &l), &a) in luma.iter_mut().zip(layer_luma).zip(&alpha.alpha) {
-        *o = mix(l, *o, a);
-    }
-    for (out, layer) in [(cb, layer_cb), (cr, layer_cr)] {
-        for ((o, &l), &a) in out.iter_mut().zip(layer).zip(&alpha.block_alpha) {
-            *o = mix(l, *o, a);
         }
     }
 }

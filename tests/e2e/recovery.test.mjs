@@ -183,3 +183,54 @@ test('a thread pool that cannot start (its hand-over throws, or is never answere
   assert.ok(out.restored.threads.poolSize >= 2);
   assert.deepEqual(problems, []);
 });
+
+test('an engine whose start stalls is replaced once without a reload; a second stall rejects with INTERNAL', async () => {
+  // A .wasm response that never ends, as a stalled proxy or connection gives: held here, never
+  // answered. No service worker: it would answer from its cache, where no route sees the request.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const held = [];
+  let stallNext = 0;
+  await context.route('**/*.wasm', (route) => {
+    if (stallNext > 0) {
+      stallNext--;
+      held.push(route);
+      return undefined;
+    }
+    return route.continue();
+  });
+  try {
+    const stalling = await context.newPage();
+    const errors = [];
+    stalling.on('pageerror', (err) => errors.push(err.message));
+    await stalling.goto(server.url);
+    await stalling.waitForSelector('html[data-engine-ready]', { timeout: 60_000 });
+    const restart = (initTimeoutMs) => stalling.evaluate(async (ms) => {
+      const started = performance.now();
+      const error = await quantonium.debug.restart({ initTimeoutMs: ms }).then(() => null, (e) => ({ code: e.code, message: e.message }));
+      return { error, ms: performance.now() - started };
+    }, initTimeoutMs);
+    const job = () => stalling.evaluate(async ({ bytes, small }) => (await quantonium.generateVideo(new Uint8Array(bytes), small)).metadata.frames,
+      { bytes: imageBytes, small: SMALL });
+
+    stallNext = 1;
+    const once = await restart(3000);
+    assert.equal(once.error, null, `one stalled start is replaced: ${JSON.stringify(once.error)}`);
+    assert.ok(once.ms >= 3000 && once.ms < 30_000, `ready after ${once.ms} ms`);
+    assert.equal(await job(), 8);
+
+    stallNext = 2;
+    const twice = await restart(2000);
+    assert.equal(twice.error?.code, 'INTERNAL');
+    assert.match(twice.error.message, /did not start within 2 s/);
+    assert.ok(twice.ms >= 4000 && twice.ms < 30_000, `gave up after ${twice.ms} ms`);
+    assert.equal(held.length, 3);
+
+    const normal = await restart(undefined);
+    assert.equal(normal.error, null);
+    assert.equal(await job(), 8);
+    assert.deepEqual(errors, []);
+  } finally {
+    for (const route of held) await route.abort().catch(() => {});
+    await context.close();
+  }
+});

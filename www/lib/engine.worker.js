@@ -618,49 +618,51 @@ async function encodeWith({ job, mod, engine, plan, previewer }, candidate, sess
 }
 
 /**
- * AVI: every frame is a JPEG encoded in Rust, streamed out as a RIFF chunk; the header and the
- * index (which depend on every frame) are asked for at the end.
+ * The frames of a file encoded in Rust (AVI, GIF), in order, each one's bytes leaving WebAssembly
+ * at once so the engine's memory stays flat in the video's length; cancel, preview and progress
+ * between frames. wasm-bindgen's Vec<u8> results are copies in ordinary ArrayBuffers, never the
+ * shared memory, so they can go into a Blob as they are.
  * @param {Work} work
+ * @param {(i: number) => Uint8Array} encodeFrame renders and encodes frame `i`
+ * @returns {Promise<Uint8Array[]>}
  */
-async function encodeAvi({ job, engine, plan, previewer }) {
+async function framesEncodedInRust({ job, plan, previewer }, encodeFrame) {
   const { frames } = plan;
   /** @type {Uint8Array[]} */
   const chunks = [];
   for (let i = 0; i < frames; i++) {
     job.checkCancel();
-    chunks.push(engine.aviChunk(i));
+    chunks.push(encodeFrame(i));
     previewer.offer(i, i === 0 || i === frames - 1);
     job.progress('render', i + 1, frames);
     await yieldToEventLoop();
   }
   job.progress('mux', frames, frames);
+  return chunks;
+}
+
+/**
+ * AVI: every frame a JPEG, a RIFF chunk; the header and the index depend on every frame, so they
+ * are asked for at the end.
+ * @param {Work} work
+ */
+async function encodeAvi(work) {
+  const chunks = await framesEncodedInRust(work, (i) => work.engine.aviChunk(i));
   const mimeType = 'video/x-msvideo';
-  // wasm-bindgen's Vec<u8> results are copies in ordinary ArrayBuffers, never the shared memory.
-  const parts = /** @type {BlobPart[]} */ ([engine.aviHeader(), ...chunks, engine.aviIndex()]);
-  const blob = new Blob(parts, { type: mimeType });
+  const blob = new Blob(/** @type {BlobPart[]} */ ([work.engine.aviHeader(), ...chunks, work.engine.aviIndex()]), { type: mimeType });
   return { blob, mimeType, codec: 'mjpeg', buffer: await blob.arrayBuffer() };
 }
 
 /**
- * GIF: encoded in Rust, a frame at a time like AVI. The palette comes from frames rendered first
- * (gifHeader), then each frame leaves as its changed rectangle.
+ * GIF: the palette is made from frames rendered first (gifHeader), then each frame leaves as the
+ * rectangle that changed.
  * @param {Work} work
  */
-async function encodeGif({ job, engine, plan, previewer }) {
-  const { frames } = plan;
-  /** @type {Uint8Array[]} */
-  const parts = [engine.gifHeader()];
-  for (let i = 0; i < frames; i++) {
-    job.checkCancel();
-    parts.push(engine.gifFrame(i));
-    previewer.offer(i, i === 0 || i === frames - 1);
-    job.progress('render', i + 1, frames);
-    await yieldToEventLoop();
-  }
-  job.progress('mux', frames, frames);
-  parts.push(engine.gifTrailer());
+async function encodeGif(work) {
+  const header = work.engine.gifHeader();
+  const chunks = await framesEncodedInRust(work, (i) => work.engine.gifFrame(i));
   const mimeType = 'image/gif';
-  const blob = new Blob(/** @type {BlobPart[]} */ (parts), { type: mimeType });
+  const blob = new Blob(/** @type {BlobPart[]} */ ([header, ...chunks, work.engine.gifTrailer()]), { type: mimeType });
   return { blob, mimeType, codec: 'gif', buffer: await blob.arrayBuffer() };
 }
 

@@ -332,8 +332,10 @@ export declare const debug: Readonly<{
    * hand-over of the shared memory throws (`'throw'`, as where a browser cannot send shared memory
    * to a worker) or is never answered (`'hang'`, given up after `poolStartMs`, default 15 s).
    * Resolves once the engine is ready; `capabilities().threads.reason` then says why threads are off.
+   * `initTimeoutMs` is how long this and later workers may take to start before they count as hung
+   * (default 45 s): a hung worker is replaced once, and a second hang rejects with `INTERNAL`.
    */
-  restart(options?: { poolFailure?: 'throw' | 'hang'; poolStartMs?: number }): Promise<void>;
+  restart(options?: { poolFailure?: 'throw' | 'hang'; poolStartMs?: number; initTimeoutMs?: number }): Promise<void>;
 }>;
 
 /** One generation, as kept in the history. */

@@ -46,6 +46,17 @@ const aborted = () => new QuantoniumError(ErrorCode.ABORTED, 'the generation was
 const uniqueName = () => `quantonium-panic-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 /**
+ * How long an engine worker may take to start (load its module, compile the WebAssembly, start
+ * the pool) before it counts as hung. Starting takes about a second where it works, and a pool
+ * that never answers is given up inside the worker after 15 s, so only a stalled load gets here: a
+ * `.wasm` response that never ends, or a worker that never runs its module. Without a bound a page
+ * would say "loading" for ever.
+ */
+const INIT_TIMEOUT_MS = 45_000;
+/** The bound new workers get: `INIT_TIMEOUT_MS` unless a test's `debug.restart` shortened it. */
+let initTimeoutMs = INIT_TIMEOUT_MS;
+
+/**
  * One engine worker and its pending requests. A worker that crashes (a Rust panic), times out or
  * does not stop when cancelled is terminated; the next request starts a fresh one.
  */
@@ -75,6 +86,14 @@ class WorkerClient {
     /** @type {any} */
     this.info = null;
     this.ready.then((info) => (this.info = info), () => {});
+    /** Whether the worker was given up because its start never finished. */
+    this.hung = false;
+    const ms = initTimeoutMs;
+    const watchdog = setTimeout(() => {
+      this.hung = true;
+      this.kill(new QuantoniumError(ErrorCode.INTERNAL, `the engine did not start within ${ms / 1000} s (its code or WebAssembly never finished loading)`));
+    }, ms);
+    this.ready.finally(() => clearTimeout(watchdog)).catch(() => {});
   }
 
   /**
@@ -150,6 +169,23 @@ const getClient = () => {
   primeMediaStack();
   return (client ??= new WorkerClient());
 };
+
+/**
+ * The engine, started. A worker whose start hangs is replaced once: such a hang is seldom twice in
+ * a row (a stalled response, a worker that never ran), and a page should not need a reload for it.
+ * @returns {Promise<WorkerClient>}
+ */
+async function readyClient() {
+  for (let attempt = 1; ; attempt++) {
+    const worker = getClient();
+    try {
+      await worker.ready;
+      return worker;
+    } catch (err) {
+      if (!worker.hung || attempt === 2) throw err;
+    }
+  }
+}
 
 /** @type {(() => void)[]} */
 const queue = [];
@@ -241,8 +277,7 @@ export async function generateVideo(input, options = {}) {
 
   try {
     if (signal?.aborted) throw aborted();
-    const worker = getClient();
-    await worker.ready;
+    const worker = await readyClient();
     if (signal?.aborted) throw aborted(); // aborted while the engine was loading
     const startedAt = Date.now();
     /** @type {string | null} */
@@ -341,7 +376,7 @@ export const history = Object.freeze({
  */
 export async function capabilities() {
   try {
-    return await getClient().request({ type: 'capabilities' });
+    return await (await readyClient()).request({ type: 'capabilities' });
   } catch (err) {
     // Never rejects: a page asks this to decide what to offer, and "nothing" is an answer.
     return engineUnavailable(/** @type {QuantoniumError} */ (err));
@@ -397,8 +432,7 @@ export const debug = Object.freeze({
    * @returns {Promise<QuantoniumError>}
    */
   async panic({ onPool = false, message = 'panic injected by debug.panic()' } = {}) {
-    const worker = getClient();
-    await worker.ready;
+    const worker = await readyClient();
     return worker.request({ type: 'debug', panic: { message, onPool } }).then(
       () => new QuantoniumError(ErrorCode.INTERNAL, 'the engine did not panic'),
       (err) => err,
@@ -410,22 +444,23 @@ export const debug = Object.freeze({
    * @returns {Promise<void>}
    */
   async failEncoders(count) {
-    const worker = getClient();
-    await worker.ready;
+    const worker = await readyClient();
     await worker.request({ type: 'debug', failEncoders: count });
   },
   /**
    * Replaces the engine worker with a fresh one, whose thread pool fails to start when asked: its
    * hand-over of the shared memory throws (`'throw'`, as in browsers that cannot send shared
    * memory to a worker) or is never answered (`'hang'`, given up after `poolStartMs`). Resolves
-   * when the new engine is ready. Must not be called while a job runs.
-   * @param {{ poolFailure?: 'throw' | 'hang', poolStartMs?: number }} [options]
+   * when the new engine is ready. `initTimeoutMs` is how long this and later workers may take to
+   * start before they count as hung (45 s unless given). Must not be called while a job runs.
+   * @param {{ poolFailure?: 'throw' | 'hang', poolStartMs?: number, initTimeoutMs?: number }} [options]
    * @returns {Promise<void>}
    */
-  async restart(options = {}) {
+  async restart({ initTimeoutMs: startBound = INIT_TIMEOUT_MS, ...options } = {}) {
     client?.kill(new QuantoniumError(ErrorCode.INTERNAL, 'the engine worker was restarted'));
     primeMediaStack();
+    initTimeoutMs = startBound;
     client = new WorkerClient(options);
-    await client.ready;
+    await readyClient();
   },
 });
