@@ -9,10 +9,11 @@
 //!
 //! - **decoding**: the decoder's own pixel buffer at full size (its native layout, e.g. 3 bytes a
 //!   pixel for a JPEG) plus the reduced RGBA copy being made from it;
-//! - **rendering**: the kept source (and, for WebCodecs frames in I420, the I420 copy of what
-//!   they are sampled from), the per-frame buffers, and the larger of the analysis (on its
-//!   grid) and the motion's own fields (at the output size). Video length does not appear: frames
-//!   are made one at a time and leave for the encoder at once.
+//! - **rendering**: the per-frame buffers (and, for WebCodecs frames in I420, the I420 copy of
+//!   what they are sampled from), plus the camera's kept source, or for the local motions the
+//!   larger of the source with the analysis (on its grid) and the motion's own fields (at the
+//!   output size): the source is fitted to the output and dropped before the fields are built.
+//!   Video length does not appear: frames are made one at a time and leave for the encoder at once.
 
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::motion::MotionMode;
@@ -77,6 +78,8 @@ impl MemoryEstimate {
         let out_px = f64::from(plan.width) * f64::from(plan.height);
         let mask_kept = mask.map_or(0.0, |m| m.kept as f64);
         let mut per_px = FRAME_BYTES_PER_PX * out_px;
+        // The decoded source, held while the job renders: the camera's, for good.
+        let mut source = image.kept as f64;
         if plan.video_layout() == VideoLayout::I420 && !matches!(plan.format, Format::Avi | Format::Gif) {
             // WebCodecs gets I420 frames (crate::render::yuv); AVI's JPEG encoder takes RGBA. The
             // camera converts its kept source, the resonance warp its fitted (output-size) image,
@@ -98,7 +101,9 @@ impl MemoryEstimate {
                 // The modal field lives on a coarse grid: a fraction of the analysis.
                 _ => 0.0,
             };
-            per_px += analysis.max(motion);
+            // The analysis reads the source; the fields are built after it is fitted and dropped.
+            per_px += (source + analysis).max(motion);
+            source = 0.0;
             if mask.is_some() {
                 // The analysis kept as bytes (for the page's cache) from before the mask changed it.
                 per_px += CACHED_ANALYSIS_BYTES_PER_PX * f64::from(gw) * f64::from(gh);
@@ -107,7 +112,7 @@ impl MemoryEstimate {
         if plan.format == Format::Gif {
             per_px += GIF_BYTES_PER_PX * out_px;
         }
-        let rendering = (image.kept as f64 + mask_kept + per_px + FIXED_BYTES) * MARGIN;
+        let rendering = (source + mask_kept + per_px + FIXED_BYTES) * MARGIN;
         let decoding = (mask_kept + image.peak as f64).max(mask.map_or(0.0, |m| m.peak as f64));
         let decoding = (decoding + FIXED_BYTES) * MARGIN;
         MemoryEstimate { decoding: decoding as u64, rendering: rendering as u64 }

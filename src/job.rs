@@ -9,9 +9,11 @@ use crate::encode::avi::AviWriter;
 use crate::encode::gif::{self, GifWriter};
 use crate::encode::jpeg::JpegFrameEncoder;
 use crate::error::{EngineError, ErrorCode, Result};
+use crate::motion::fields::Fields;
+use crate::motion::freeze::FreezeMask;
 use crate::options::{Format, RenderOptions};
 use crate::plan::RenderPlan;
-use crate::render::{FreezeMask, Renderer, VideoLayout};
+use crate::render::{Renderer, VideoLayout};
 
 /// A video being generated.
 #[derive(Debug)]
@@ -102,7 +104,16 @@ impl Job {
             FreezeMask::new(m, a.width, a.height).apply_to(&mut a.maps.mobility);
         }
         let arrows = options.arrows_in_output((plan.source_width, plan.source_height), output);
-        let renderer = Renderer::for_plan(image, &plan, analysis.as_ref().map(|a| &a.maps), frozen, &arrows)?;
+        let renderer = if plan.motion.needs_analysis() {
+            let maps = analysis.as_ref().map(|a| &a.maps);
+            let maps = maps.ok_or_else(|| EngineError::new(ErrorCode::Internal, "local motion needs the analysis"))?;
+            let (fitted, reduction) = Renderer::fitted(image, plan.width, plan.height);
+            let fields = Fields::new(plan.motion, &fitted, maps, frozen.as_ref(), plan.motion_params(), &arrows)
+                .ok_or_else(|| EngineError::new(ErrorCode::Internal, "a local motion without a field"))?;
+            Renderer::with_fields(fitted, reduction, &plan, fields, frozen)
+        } else {
+            Renderer::camera(image, &plan)
+        };
         let avi = (plan.format == Format::Avi).then(|| {
             (
                 AviWriter::new(plan.width, plan.height, plan.fps),

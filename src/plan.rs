@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::motion::MotionMode;
+use crate::motion::{MotionMode, MotionParams};
 use crate::options::{Format, ValidOptions};
 
 /// How a video's frames are handed to a video encoder ([`RenderPlan::video_layout`]).
@@ -61,6 +61,19 @@ pub struct RenderPlan {
 }
 
 impl RenderPlan {
+    /// What the motion fields are built for: size, length, depth, amplitude and seed.
+    pub fn motion_params(&self) -> MotionParams {
+        MotionParams {
+            width: self.width,
+            height: self.height,
+            frames: self.frames,
+            fps: self.fps,
+            depth: self.resonance_depth,
+            amplitude: self.amplitude,
+            seed: self.seed,
+        }
+    }
+
     /// The layout in which a video encoder is best handed this video's frames: I420 for the camera,
     /// the resonance warps and flow (they sample one-byte planes, 1.5 samples a pixel of a
     /// one-channel kernel instead of one four-channel sample, and the encoder converts nothing);

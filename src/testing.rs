@@ -590,3 +590,14 @@ pub fn hostile_corpus() -> Vec<HostileCase> {
     cases.push(case("a RIFF/WEBP header on a gif", [&b"RIFF\0\0\0\0WEBP"[..], &body(2)].concat(), CorruptImage));
     cases
 }
+
+/// The flow field of `image` (the picture at the output size), from its own analysis maps: for
+/// the renderer's tests, which take fields and never the analysis.
+pub fn flow_field(image: &Rgba8Image, params: crate::motion::MotionParams) -> crate::motion::flow::FlowField {
+    crate::motion::flow::FlowField::new(&crate::analysis::structure::structure_maps(image), params)
+}
+
+/// The resonance field of `image`, as [`flow_field`].
+pub fn modal_field(image: &Rgba8Image, params: crate::motion::MotionParams) -> crate::motion::modal::ModalField {
+    crate::motion::modal::ModalField::new(&crate::analysis::structure::structure_maps(image), params)
+}

@@ -5,15 +5,20 @@
 //! - [`flow`] — looping two-phase advection along the image's streaks (water, clouds), and the
 //!   sky's drift;
 //! - [`sky`] — where the sky is, without a learned model;
+//! - [`freeze`] — the user's anchor mask: pixels that never move;
+//! - [`fields`] — the fields of one video, built once from the analysis for its motion;
 //! - [`shimmer`] — phase rotation of oriented band-pass components (glints, haze): content seems
 //!   to drift while nothing is resampled;
-//! - [`camera`](crate::render::camera) — the zoom-and-pan, shared with the renderer.
+//!
+//! The camera's zoom-and-pan is not a field: the renderer draws it as a view of the source.
 //!
 //! Time is sampled at `t_n = n·T/N` (never `n/(N−1)`), and every frequency is an integer number of
 //! cycles per loop, so frame `N` is bit-identical to frame 0 and the video loops without a seam.
 
 pub mod field;
+pub mod fields;
 pub mod flow;
+pub mod freeze;
 pub mod grid;
 pub mod modal;
 pub mod shimmer;

@@ -22,10 +22,10 @@ use rayon::prelude::*;
 
 use crate::analysis::structure::StructureMaps;
 use crate::image::{round_to_u8, Rgba8Image};
+use crate::motion::freeze::FreezeMask;
 use crate::motion::modal::spread_cycles;
 use crate::motion::{lattice_hash, MotionParams};
 use crate::raster::plane::FloatPlane;
-use crate::render::FreezeMask;
 
 /// Number of oriented bands (45° apart, together covering every direction).
 pub const BANDS: usize = 4;

@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use crate::image::{round_to_u8, Rgba8Image};
 use crate::motion::field::{FieldRow, FrameField};
 use crate::motion::flow::{blend_sigma, FlowField};
+use crate::motion::freeze::FreezeMask;
 use crate::raster::plane::FloatPlane;
-use crate::render::freeze::FreezeMask;
 use crate::render::planar::{blocks, chroma_position, SourceI420};
 use crate::render::sampler::{sample_row, SamplePlane};
 use crate::render::warp::{sample_fixed, weight_table, Fixed, SUBPIXEL};
@@ -467,10 +467,9 @@ fn whole_to_i32(n: f32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::structure::structure_maps;
     use crate::motion::MotionParams;
     use crate::render::warp::sample_catmull_rom;
-    use crate::testing::{i420_error, landscape};
+    use crate::testing::{flow_field, i420_error, landscape};
 
     /// The flow frame computed the plain way, pixel by pixel in f64 positions: what [`advect`]'s
     /// row-wise passes must reproduce.
@@ -529,7 +528,7 @@ mod tests {
     fn row_wise_passes_match_the_per_pixel_reference() {
         let (fitted, _) = landscape(256, 192);
         let params = MotionParams { width: 256, height: 192, frames: 48, fps: 24, depth: 8, amplitude: 5.0, seed: 3 };
-        let field = FlowField::new(&structure_maps(&fitted), params);
+        let field = flow_field(&fitted, params);
         assert!(field.amplitude() > 2.0, "the test needs a flowing field");
         let blend = FlowBlend::new(&fitted, field.amplitude());
         let (mut fast, mut slow) = (vec![0u8; fitted.data().len()], vec![0u8; fitted.data().len()]);
@@ -559,7 +558,7 @@ mod tests {
         let (w, h) = (256usize, 192usize);
         let (fitted, _) = landscape(w as u32, h as u32);
         let params = MotionParams { width: 256, height: 192, frames: 48, fps: 24, depth: 8, amplitude: 5.0, seed: 3 };
-        let field = FlowField::new(&structure_maps(&fitted), params);
+        let field = flow_field(&fitted, params);
         let blend = FlowBlend::new(&fitted, field.amplitude());
         let planes = FlowPlanes::new(&fitted, &blend, &field);
         // The left 86 columns (43 whole chroma blocks) frozen.

@@ -1,14 +1,14 @@
 //! The [`Renderer`]: owns the (possibly pre-reduced) source and one output buffer, and renders any
 //! frame on demand. Frames are never stored: rendering frame `i` overwrites frame `i - 1`.
 
-use crate::analysis::structure::StructureMaps;
 use crate::error::{EngineError, ErrorCode, Result};
 use crate::image::Rgba8Image;
+use crate::motion::fields::Fields;
 use crate::motion::flow::FlowField;
+use crate::motion::freeze::FreezeMask;
 use crate::motion::modal::ModalField;
 use crate::motion::shimmer::ShimmerField;
 use crate::motion::sky::Sky;
-use crate::motion::{MotionMode, MotionParams};
 use crate::plan::RenderPlan;
 use crate::raster::fill::fill_unknown;
 use crate::raster::fit;
@@ -17,7 +17,6 @@ use crate::raster::resample::{resample, resample_samples};
 use crate::raster::View;
 use crate::render::advect::{advect, advect_i420, FlowBlend, FlowPlanes};
 use crate::render::camera::CameraPath;
-use crate::render::freeze::FreezeMask;
 use crate::render::layer::{Composite, Coverage};
 use crate::render::planar::{warp_i420, SourceI420};
 use crate::render::positions::WarpPositions;
@@ -73,28 +72,15 @@ struct SkyOverlay {
 }
 
 impl SkyOverlay {
-    /// The overlay for `fitted`, or `None` when it has no sky whose drift would show.
-    fn new(fitted: &Rgba8Image, maps: &StructureMaps, params: MotionParams) -> Option<Box<Self>> {
-        let sky = Sky::find(&sky_picture(fitted)).filter(|s| s.texture() >= VISIBLE_SKY_TEXTURE)?;
-        let field = FlowField::sky(maps, Some(&sky), params);
-        if field.is_still() {
-            return None;
-        }
+    /// The overlay that drifts `sky`, found in `fitted`, by `field`.
+    fn new(fitted: &Rgba8Image, sky: &Sky, field: FlowField) -> Box<Self> {
         let (w, h) = (fitted.width() as usize, fitted.height() as usize);
         let alpha = sky.alpha(w, h, SKY_EDGE_PX);
         let known: Vec<bool> = alpha.iter().map(|&a| a > 0).collect();
         let layer = fill_unknown(fitted, &known);
         let blend = FlowBlend::new(&layer, field.amplitude());
         let coverage = Coverage::new(w, h, alpha);
-        Some(Box::new(SkyOverlay {
-            layer,
-            field,
-            blend,
-            coverage,
-            planes: None,
-            rgba: vec![0; w * h * 4],
-            i420: Vec::new(),
-        }))
+        Box::new(SkyOverlay { layer, field, blend, coverage, planes: None, rgba: vec![0; w * h * 4], i420: Vec::new() })
     }
 }
 
@@ -141,50 +127,41 @@ impl Renderer {
         }
     }
 
-    /// The renderer for `plan`. `maps` (the analysis) is needed when the motion has resonance;
-    /// `frozen` (at the output size) marks pixels the local motion never moves; `arrows` (in
-    /// output pixels) say which way `flow` goes.
-    ///
-    /// # Errors
-    /// `INTERNAL` when resonance is asked for without the analysis maps.
-    pub fn for_plan(
-        source: Rgba8Image,
-        plan: &RenderPlan,
-        maps: Option<&StructureMaps>,
-        frozen: Option<FreezeMask>,
-        arrows: &[Vec<(f32, f32)>],
-    ) -> Result<Self> {
-        let (width, height, frames) = (plan.width, plan.height, plan.frames);
-        if !plan.motion.needs_analysis() {
-            let mut r = Renderer::new(source, width, height, frames, plan.seed);
-            r.looped = plan.looped;
-            return Ok(r);
-        }
-        let maps = maps.ok_or_else(|| EngineError::new(ErrorCode::Internal, "local motion needs the analysis"))?;
+    /// A camera-only renderer for `plan`.
+    pub fn camera(source: Rgba8Image, plan: &RenderPlan) -> Self {
+        let mut r = Renderer::new(source, plan.width, plan.height, plan.frames, plan.seed);
+        r.looped = plan.looped;
+        r
+    }
+
+    /// The picture the local motions are drawn over: `source`, box-reduced once when it is far
+    /// larger than the output, cover-fitted to `width x height`; and the reduction.
+    pub fn fitted(source: Rgba8Image, width: u32, height: u32) -> (Rgba8Image, u32) {
         let (source, reduction) = reduce(source, width, height);
-        let fitted = fit(&source, width, height);
-        let params = MotionParams {
-            width,
-            height,
-            frames,
-            fps: plan.fps,
-            depth: plan.resonance_depth,
-            amplitude: plan.amplitude,
-            seed: plan.seed,
-        };
-        let pipeline = match plan.motion {
-            MotionMode::Flow => {
-                let field = FlowField::following(maps, params, arrows);
+        (fit(&source, width, height), reduction)
+    }
+
+    /// The renderer for `plan` that draws the motion `fields` over `fitted` (from
+    /// [`Renderer::fitted`], with its `reduction`); `frozen` (at the output size) marks pixels the
+    /// motion never moves.
+    pub fn with_fields(
+        fitted: Rgba8Image,
+        reduction: u32,
+        plan: &RenderPlan,
+        fields: Fields,
+        frozen: Option<FreezeMask>,
+    ) -> Self {
+        let (width, height, frames) = (plan.width, plan.height, plan.frames);
+        let pipeline = match fields {
+            Fields::Flow { field, sky } => {
                 let blend = FlowBlend::new(&fitted, field.amplitude());
-                // A textured sky drifts as the sky motion's does; drawn arrows say where
-                // everything goes instead.
-                let sky = if arrows.is_empty() { SkyOverlay::new(&fitted, maps, params) } else { None };
+                let sky = sky.map(|(sky, field)| SkyOverlay::new(&fitted, &sky, field));
                 Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer: None, sky }
             }
-            MotionMode::Sky => {
-                let sky = Sky::find(&sky_picture(&fitted));
-                let field = FlowField::sky(maps, sky.as_ref(), params);
-                let (fitted, layer) = match sky.filter(|_| !field.is_still()) {
+            Fields::Sky { field, sky } => {
+                // The sky layer: the sky, everything else filled in from it; the still picture
+                // is composited under it by the sky's coverage.
+                let (fitted, layer) = match sky {
                     Some(sky) => {
                         let alpha = sky.alpha(width as usize, height as usize, SKY_EDGE_PX);
                         let known: Vec<bool> = alpha.iter().map(|&a| a > 0).collect();
@@ -196,19 +173,15 @@ impl Renderer {
                 let blend = FlowBlend::new(&fitted, field.amplitude());
                 Pipeline::Flow { fitted, field, blend, frozen, planes: None, layer, sky: None }
             }
-            MotionMode::Shimmer => {
-                let field = ShimmerField::new(&fitted, maps, frozen.as_ref(), params);
-                Pipeline::Shimmer { fitted, field }
-            }
-            _ => {
-                let field = Some(ModalField::new(maps, params));
+            Fields::Shimmer(field) => Pipeline::Shimmer { fitted, field },
+            Fields::Modal(field) => {
                 let camera =
                     plan.motion.has_camera().then(|| CameraPath::new((width, height), (width, height), plan.seed));
-                Pipeline::Warp { fitted, field, camera, frozen, planes: None }
+                Pipeline::Warp { fitted, field: Some(field), camera, frozen, planes: None }
             }
         };
         let buffer = vec![0; width as usize * height as usize * 4];
-        Ok(Renderer {
+        Renderer {
             pipeline,
             reduction,
             width,
@@ -219,7 +192,7 @@ impl Renderer {
             i420: Vec::new(),
             last: None,
             preview: Vec::new(),
-        })
+        }
     }
 
     /// Output width in pixels.
@@ -422,24 +395,9 @@ impl Renderer {
     }
 }
 
-/// The least sky texture (median colour gradient, 0–1 units a pixel) worth drifting under flow:
-/// about a level a pixel. A clear sky's drift cannot be seen and would only cost a second render.
-const VISIBLE_SKY_TEXTURE: f32 = 0.004;
-
 /// How many pixels the sky's edge takes to go from still to fully moving: a soft edge, too narrow
 /// to show a halo.
 const SKY_EDGE_PX: f32 = 3.0;
-
-/// The fitted picture at most [`Sky::SEARCH_SIDE`] pixels on its long side, where the sky is
-/// looked for: its borders are smooth at that scale, and the search's cost stays small.
-fn sky_picture(fitted: &Rgba8Image) -> Rgba8Image {
-    let (w, h) = (fitted.width(), fitted.height());
-    let scale = (f64::from(w.max(h)) / f64::from(Sky::SEARCH_SIDE)).max(1.0);
-    let (sw, sh) = (((f64::from(w) / scale).round() as u32).max(1), ((f64::from(h) / scale).round() as u32).max(1));
-    let mut data = vec![0u8; sw as usize * sh as usize * 4];
-    resample(fitted, View { scale, offset_x: 0.0, offset_y: 0.0 }, &mut data, sw as usize, sh as usize);
-    Rgba8Image::from_raw(sw, sh, data).unwrap_or_else(|_| fitted.clone())
-}
 
 /// Box-reduces a source far larger than the output, once, so per-frame kernels stay small.
 fn reduce(source: Rgba8Image, width: u32, height: u32) -> (Rgba8Image, u32) {

@@ -1,9 +1,8 @@
 //! Frame rendering: frame `i` of `N` is computed on demand into a reused buffer, from the motion
-//! fields (built from the analysis) and the image geometry of [`crate::raster`].
+//! fields ([`crate::motion::fields`]) and the image geometry of [`crate::raster`].
 //!
 //! - [`camera`] — the eased zoom-and-pan path: which part of the source each frame shows;
 //!   the filter that maps that view onto the output pixels is [`crate::raster::resample`];
-//! - [`freeze`] — the user's anchor mask: pixels that never move;
 //! - [`warp`] — the one-sample Catmull-Rom backward warp of the resonance motion;
 //! - [`planar`] — the same warp rendered straight in I420 for the encoder;
 //! - [`positions`] — where that warp samples: camera view minus displacement, in fixed point;
@@ -17,7 +16,6 @@
 pub mod advect;
 pub mod camera;
 pub mod frame;
-pub mod freeze;
 pub mod layer;
 pub mod planar;
 pub mod positions;
@@ -28,4 +26,3 @@ pub mod yuv;
 
 pub use crate::plan::VideoLayout;
 pub use frame::Renderer;
-pub use freeze::FreezeMask;

@@ -7,8 +7,8 @@
 //! (two lerps, two subtractions, two floors) took as long as the Catmull-Rom sample itself.
 
 use crate::motion::field::{FieldRow, FrameField};
+use crate::motion::freeze::FreezeMask;
 use crate::raster::View;
-use crate::render::freeze::FreezeMask;
 use crate::render::warp::{displacement_to_precise, precise_to_fixed, to_precise, Fixed, Precise};
 
 /// Bits of the weight between two grid nodes. Its rounding error scales with the difference of
@@ -157,18 +157,16 @@ fn lerp_step(s: Precise, t: i32) -> Precise {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::structure::structure_maps;
     use crate::image::Rgba8Image;
-    use crate::motion::modal::ModalField;
     use crate::motion::MotionParams;
-    use crate::testing::landscape;
+    use crate::testing::{landscape, modal_field};
 
     const SIZE: u32 = 96;
 
     fn field() -> FrameField {
         let (img, _) = landscape(SIZE, SIZE);
         let params = MotionParams { width: SIZE, height: SIZE, frames: 24, fps: 24, depth: 8, amplitude: 4.0, seed: 7 };
-        let field = ModalField::new(&structure_maps(&img), params).frame(5);
+        let field = modal_field(&img, params).frame(5);
         assert!(field.max_magnitude() > 1.0, "the test needs a moving field");
         field
     }
