@@ -84,8 +84,8 @@ impl FrameField {
     /// Largest displacement magnitude over the nodes: `libm::hypotf` (the same bits everywhere)
     /// of the nodes whose squared length, in f64, is within 2⁻²⁰ of the largest. `hypotf` is
     /// `√(x² + y²)` to within about 2⁻²³, so no other node can reach the maximum; and it costs
-    /// some thirty times the squares: taken at every node of the 96 frames the amplitude is set
-    /// from, it cost about 10 ms of a 1024² resonance set-up on one wasm thread.
+    /// some thirty times the squares, and the amplitude is set from every node of every frame of
+    /// the loop.
     pub fn max_magnitude(&self) -> f32 {
         let square = |x: f32, y: f32| f64::from(x) * f64::from(x) + f64::from(y) * f64::from(y);
         let squares = || self.dx.iter().zip(&self.dy).map(|(&x, &y)| (x, y, square(x, y)));
@@ -102,7 +102,7 @@ impl FrameField {
     /// [`FrameField::min_jacobian_where`] over every node, with the interior nodes (both
     /// neighbours on both axes) taken a row at a time in zipped slices, which vectorise: the
     /// fold-over guard evaluates every frame of the loop, and node by node, with its clamped
-    /// neighbours, that took 8 ms of a 1024² resonance set-up on one wasm thread (now about 3).
+    /// neighbours, it would be a large part of a resonance video's set-up.
     /// Same expressions, and a minimum does not depend on the order, so the result is the same.
     pub fn min_jacobian(&self) -> f32 {
         let (w, h) = (self.grid_w, self.grid_h);

@@ -59,8 +59,7 @@ pub(crate) fn chroma_position(a: Fixed, b: Fixed, c: Fixed, d: Fixed) -> Fixed {
 
 /// `out[i] = f(top[2i], top[2i + 1], bottom[2i], bottom[2i + 1])`, each 2x2 block of two rows
 /// reduced to one value; a last odd column makes a block one pixel wide. Whole pairs in one
-/// loop of their own, so it vectorises (an indexed loop over the blocks did not, and took 0.8 ms of
-/// a 1024² resonance frame on one wasm thread).
+/// loop of their own, so it vectorises (an indexed loop over the blocks does not).
 pub(crate) fn blocks<T: Copy, U>(top: &[T], bottom: &[T], out: &mut [U], f: impl Fn(T, T, T, T) -> U) {
     for ((o, p), q) in out.iter_mut().zip(top.chunks_exact(2)).zip(bottom.chunks_exact(2)) {
         *o = f(p[0], p[1], q[0], q[1]);

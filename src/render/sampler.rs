@@ -174,8 +174,8 @@ pub fn sample_row_with<const REFERENCE: bool>(
 
 /// [`sample_row`] in simd128: a group's four positions are loaded as two vectors, and their
 /// integer parts, the inside and on-centre tests and the blocks' offsets take a few vector
-/// operations instead of some sixty scalar ones (a 1024² resonance frame on one wasm thread: 5.4 →
-/// 4.8 ms). Same groups, same kernel, same bytes as [`sample_row_with`] (tested in the browser).
+/// operations instead of some sixty scalar ones. Same groups, same kernel, same bytes as
+/// [`sample_row_with`] (tested in the browser).
 #[cfg(target_feature = "simd128")]
 pub fn sample_row_simd(plane: &SamplePlane, table: &WeightTable, xs: &[Fixed], ys: &[Fixed], out: &mut [u8]) {
     use core::arch::wasm32::*;

@@ -55,10 +55,10 @@ pub fn weight_table() -> &'static WeightTable {
 }
 
 /// `x.floor()` for |x| < 2^62 without a libm call: x86-64's baseline has no rounding instruction,
-/// and the call showed up at 7 % of a frame, so natively it is a truncation through an integer,
-/// corrected for negative values. wasm has `f64.floor`, one instruction, where the round trip
-/// through i64 cost about 2 ns (a quarter of the resonance's position work). Both are exact, so
-/// they agree.
+/// and the call is a visible share of a frame in a profile, so natively it is a truncation
+/// through an integer, corrected for negative values. wasm has `f64.floor`, one instruction,
+/// where the round trip through i64 would be a large part of the resonance's position work. Both
+/// are exact, so they agree.
 #[inline]
 pub fn floor(x: f64) -> f64 {
     #[cfg(target_arch = "wasm32")]

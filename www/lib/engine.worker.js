@@ -315,9 +315,9 @@ async function generate(req) {
     const { mod, info } = await loadEngine();
     job.checkCancel();
     // The encoder depends on the options alone, so the format's first codec is configured now,
-    // without asking `isConfigSupported` first: the encoder starts up (about 100 ms, measured by
-    // npm run bench; otherwise paid inside the first encode) while the engine decodes and analyses
-    // the image, and the question's own answer (about 180 ms here) is not waited for. A browser
+    // without asking `isConfigSupported` first: the encoder starts up (otherwise paid inside the
+    // first encode) while the engine decodes and analyses the image, and the question's own
+    // answer, slower still, is not waited for. A browser
     // that cannot use the codec reports it as the encoder's error, and the next codec is tried.
     const valid = mod.validateOptions(req.options);
     const [first] = valid.format === 'avi' || valid.format === 'gif' ? [] : codecConfigs(valid.format, valid.width, valid.height, valid.fps);
